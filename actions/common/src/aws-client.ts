@@ -86,7 +86,7 @@ export function clientConfig(service: ServiceEnvId, context: ClientContext): Fac
 
 /** Creates a client of any v3 service with the toolkit's configuration. */
 export function createClient<Client, Config>(
-  ClientClass: new (config: Config) => Client,
+  ClientClass: new (...config: [] | [Config]) => Client,
   service: ServiceEnvId,
   context: ClientContext,
   extra: Partial<Config> = {},
