@@ -31,7 +31,7 @@ step('eslint', bin('eslint'), ['--max-warnings=0', '.']);
 step('tsc', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']);
 step('prettier', bin('prettier'), ['--check', '.']);
 
-const templates = filesUnder('cloudformation', /\.ya?ml$/);
+const templates = [...filesUnder('cloudformation', /\.ya?ml$/), ...filesUnder('scripts/demo', /\.ya?ml$/)];
 if (templates.length > 0) step('cfn-lint', 'cfn-lint', templates);
 
 const workflows = filesUnder('.github/workflows', /\.ya?ml$/);
