@@ -21,7 +21,10 @@ export default {
     {
       ...typescript,
       displayName: 'integration',
-      testMatch: ['<rootDir>/actions/**/test/**/*.int.test.ts', '<rootDir>/tests/integration/**/*.test.ts'],
+      testMatch: [
+        '<rootDir>/actions/**/test/**/*.int.test.ts',
+        '<rootDir>/tests/integration/**/*.test.ts',
+      ],
       globalSetup: '<rootDir>/test-support/moto-global-setup.mjs',
       globalTeardown: '<rootDir>/test-support/moto-global-teardown.mjs',
       setupFilesAfterEnv: ['<rootDir>/test-support/moto-per-file.ts'],

@@ -22,7 +22,17 @@ for (const name of wanted.length > 0 ? wanted : all) {
   rmSync(out, { recursive: true, force: true });
   const result = spawnSync(
     process.execPath,
-    [ncc, 'build', path.join('actions', name, 'src', 'index.ts'), '-o', out, '--minify', '--license', 'licenses.txt', '--quiet'],
+    [
+      ncc,
+      'build',
+      path.join('actions', name, 'src', 'index.ts'),
+      '-o',
+      out,
+      '--minify',
+      '--license',
+      'licenses.txt',
+      '--quiet',
+    ],
     { cwd: root, stdio: 'inherit' },
   );
   if (result.status !== 0) {

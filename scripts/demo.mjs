@@ -32,7 +32,8 @@ async function main() {
     for (const step of steps()) {
       const inputs = typeof step.inputs === 'function' ? await step.inputs() : step.inputs;
       console.log(`\n━━ ${step.title}\n   uses: ./actions/${step.action}`);
-      for (const [name, value] of Object.entries(inputs)) console.log(`   ${name}: ${String(value).replace(/\n/g, '\n      ')}`);
+      for (const [name, value] of Object.entries(inputs))
+        console.log(`   ${name}: ${String(value).replace(/\n/g, '\n      ')}`);
       const result = await runAction(step.action, inputs, { timeoutMs: 300_000 });
       for (const line of result.lines) {
         if (!line.startsWith('::')) console.log(`   │ ${line}`);
@@ -69,7 +70,8 @@ function steps() {
         parameters: `EnvironmentName=${ENVIRONMENT}`,
         tags: `environment=${ENVIRONMENT}`,
       },
-      expect: (outputs) => (outputs.changed === 'true' ? undefined : 'expected the first run to change the stack'),
+      expect: (outputs) =>
+        outputs.changed === 'true' ? undefined : 'expected the first run to change the stack',
     },
     {
       title: 'provision-stack again: the same stack, nothing to change',
@@ -80,7 +82,8 @@ function steps() {
         parameters: `EnvironmentName=${ENVIRONMENT}`,
         tags: `environment=${ENVIRONMENT}`,
       },
-      expect: (outputs) => (outputs.changed === 'false' ? undefined : 'expected "no changes" on the second run'),
+      expect: (outputs) =>
+        outputs.changed === 'false' ? undefined : 'expected "no changes" on the second run',
     },
     {
       title: 'publish-frontend: the example frontend to the site bucket',
@@ -90,13 +93,21 @@ function steps() {
         bucket: SITE_BUCKET,
         'distribution-id': await createDistribution(),
       }),
-      expect: (outputs) => (Number(outputs.uploaded) > 0 ? undefined : 'expected the first publish to upload files'),
+      expect: (outputs) =>
+        Number(outputs.uploaded) > 0 ? undefined : 'expected the first publish to upload files',
     },
     {
       title: 'publish-frontend again: same build, nothing to upload',
       action: 'publish-frontend',
-      inputs: async () => ({ source: buildFrontend(), bucket: SITE_BUCKET, 'distribution-id': await createDistribution() }),
-      expect: (outputs) => (outputs.uploaded === '0' ? undefined : `expected nothing to upload, uploaded ${outputs.uploaded}`),
+      inputs: async () => ({
+        source: buildFrontend(),
+        bucket: SITE_BUCKET,
+        'distribution-id': await createDistribution(),
+      }),
+      expect: (outputs) =>
+        outputs.uploaded === '0'
+          ? undefined
+          : `expected nothing to upload, uploaded ${outputs.uploaded}`,
     },
   ];
 }
@@ -105,7 +116,10 @@ function steps() {
 function buildFrontend() {
   const dist = path.join(FRONTEND, 'dist');
   if (!existsSync(path.join(dist, 'index.html'))) {
-    const build = spawnSync('npm', ['run', 'build', '--workspace', 'example-app/frontend'], { cwd: REPO_ROOT, stdio: 'inherit' });
+    const build = spawnSync('npm', ['run', 'build', '--workspace', 'example-app/frontend'], {
+      cwd: REPO_ROOT,
+      stdio: 'inherit',
+    });
     if (build.status !== 0) throw new Error('Building the example frontend failed.');
   }
   return path.relative(REPO_ROOT, dist);
@@ -118,7 +132,10 @@ let distributionId;
  */
 async function createDistribution() {
   if (distributionId) return distributionId;
-  const cloudfront = new CloudFrontClient({ region: 'us-east-1', endpoint: process.env.AWS_ENDPOINT_URL });
+  const cloudfront = new CloudFrontClient({
+    region: 'us-east-1',
+    endpoint: process.env.AWS_ENDPOINT_URL,
+  });
   const { Distribution } = await cloudfront.send(
     new CreateDistributionCommand({
       DistributionConfig: {
@@ -128,7 +145,13 @@ async function createDistribution() {
         DefaultRootObject: 'index.html',
         Origins: {
           Quantity: 1,
-          Items: [{ Id: 'site', DomainName: `${SITE_BUCKET}.s3.us-east-1.amazonaws.com`, S3OriginConfig: { OriginAccessIdentity: '' } }],
+          Items: [
+            {
+              Id: 'site',
+              DomainName: `${SITE_BUCKET}.s3.us-east-1.amazonaws.com`,
+              S3OriginConfig: { OriginAccessIdentity: '' },
+            },
+          ],
         },
         DefaultCacheBehavior: {
           TargetOriginId: 'site',

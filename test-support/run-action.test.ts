@@ -8,12 +8,19 @@ describe('the runner emulation', () => {
   });
 
   it('reads GITHUB_OUTPUT lines and heredoc blocks as @actions/core writes them', () => {
-    const text = 'changed=false\noutputs-json<<ghadelimiter_1\n{"a":1}\nsecond line\nghadelimiter_1\nurl=https://x=y\n';
-    expect(parseFileCommand(text)).toEqual({ changed: 'false', 'outputs-json': '{"a":1}\nsecond line', url: 'https://x=y' });
+    const text =
+      'changed=false\noutputs-json<<ghadelimiter_1\n{"a":1}\nsecond line\nghadelimiter_1\nurl=https://x=y\n';
+    expect(parseFileCommand(text)).toEqual({
+      changed: 'false',
+      'outputs-json': '{"a":1}\nsecond line',
+      url: 'https://x=y',
+    });
   });
 
   it('parses annotations with titles and escaped new lines', () => {
-    expect(parseAnnotation('::error title=Invalid input%3A template::Input missing%0AFix: add it')).toEqual({
+    expect(
+      parseAnnotation('::error title=Invalid input%3A template::Input missing%0AFix: add it'),
+    ).toEqual({
       level: 'error',
       title: 'Invalid input: template',
       message: 'Input missing\nFix: add it',

@@ -42,7 +42,10 @@ export interface FactoryClientConfig {
 
 const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d$/;
 
-export function resolveRegion(input: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+export function resolveRegion(
+  input: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): string {
   const region = input || env.AWS_REGION || env.AWS_DEFAULT_REGION;
   if (!region) {
     throw new InputError(
@@ -58,7 +61,10 @@ export function resolveRegion(input: string | undefined, env: NodeJS.ProcessEnv 
 }
 
 /** The endpoint for one service: its own variable first, then the global one; undefined for AWS itself. */
-export function endpointFor(service: ServiceEnvId, env: NodeJS.ProcessEnv = process.env): string | undefined {
+export function endpointFor(
+  service: ServiceEnvId,
+  env: NodeJS.ProcessEnv = process.env,
+): string | undefined {
   if (env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS === 'true') return undefined;
   return env[`AWS_ENDPOINT_URL_${service}`] || env.AWS_ENDPOINT_URL || undefined;
 }

@@ -50,7 +50,12 @@ const ACCESS_DENIED = new Set([
   'UnauthorizedException',
   'AuthorizationError',
 ]);
-const EXPIRED = new Set(['ExpiredToken', 'ExpiredTokenException', 'RequestExpired', 'TokenRefreshRequired']);
+const EXPIRED = new Set([
+  'ExpiredToken',
+  'ExpiredTokenException',
+  'RequestExpired',
+  'TokenRefreshRequired',
+]);
 const BAD_CREDENTIALS = new Set([
   'InvalidClientTokenId',
   'UnrecognizedClientException',

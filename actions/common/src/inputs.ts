@@ -47,7 +47,12 @@ export class Inputs {
   }
 
   /** A value that must match a pattern; `accepted` says in words what the pattern allows. */
-  matching(name: string, pattern: RegExp, accepted: string, options: StringOptions = {}): string | undefined {
+  matching(
+    name: string,
+    pattern: RegExp,
+    accepted: string,
+    options: StringOptions = {},
+  ): string | undefined {
     const value = this.string(name, options);
     if (value !== undefined && !pattern.test(value)) throw new InputError(name, value, accepted);
     return value;
@@ -70,7 +75,10 @@ export class Inputs {
     throw new InputError(name, this.source(name), 'true or false');
   }
 
-  integer(name: string, options: { default?: number; min?: number; max?: number } = {}): number | undefined {
+  integer(
+    name: string,
+    options: { default?: number; min?: number; max?: number } = {},
+  ): number | undefined {
     const value = this.source(name);
     const min = options.min ?? Number.MIN_SAFE_INTEGER;
     const max = options.max ?? Number.MAX_SAFE_INTEGER;
@@ -98,12 +106,21 @@ export class Inputs {
       ms = Number(value) * (options.bareUnit === 'minutes' ? 60_000 : 1000);
     } else {
       const match = DURATION.exec(value);
-      if (!match || !(match[1] || match[2] || match[3])) throw new InputError(name, value, accepted);
-      ms = (Number(match[1] ?? 0) * 3600 + Number(match[2] ?? 0) * 60 + Number(match[3] ?? 0)) * 1000;
+      if (!match || !(match[1] || match[2] || match[3]))
+        throw new InputError(name, value, accepted);
+      ms =
+        (Number(match[1] ?? 0) * 3600 + Number(match[2] ?? 0) * 60 + Number(match[3] ?? 0)) * 1000;
     }
     if (ms <= 0) throw new InputError(name, value, `${accepted}, above zero`);
-    if ((options.min !== undefined && ms < options.min) || (options.max !== undefined && ms > options.max)) {
-      throw new InputError(name, value, `${accepted}, from ${formatDuration(options.min ?? 0)} to ${formatDuration(options.max ?? ms)}`);
+    if (
+      (options.min !== undefined && ms < options.min) ||
+      (options.max !== undefined && ms > options.max)
+    ) {
+      throw new InputError(
+        name,
+        value,
+        `${accepted}, from ${formatDuration(options.min ?? 0)} to ${formatDuration(options.max ?? ms)}`,
+      );
     }
     return ms;
   }
@@ -129,7 +146,11 @@ export class Inputs {
     if (value.startsWith('file:')) {
       const file = this.resolvePath(value.slice('file:'.length).trim());
       if (!existsSync(file) || !statSync(file).isFile()) {
-        throw new InputError(name, value, `file:<path> naming an existing YAML or JSON file (${file} does not exist)`);
+        throw new InputError(
+          name,
+          value,
+          `file:<path> naming an existing YAML or JSON file (${file} does not exist)`,
+        );
       }
       return this.parseMapDocument(name, readFileSync(file, 'utf8'), value);
     }
@@ -160,7 +181,10 @@ export class Inputs {
    */
   path(name: string, options: { required: true; kind: 'file' | 'directory' }): string;
   path(name: string, options: { required?: false; kind: 'file' | 'directory' }): string | undefined;
-  path(name: string, options: { required?: boolean; kind: 'file' | 'directory' }): string | undefined {
+  path(
+    name: string,
+    options: { required?: boolean; kind: 'file' | 'directory' },
+  ): string | undefined {
     const value = this.string(name, { required: options.required });
     if (value === undefined) return undefined;
     const resolved = this.resolvePath(value);
@@ -168,7 +192,11 @@ export class Inputs {
     const ok = options.kind === 'file' ? stat?.isFile() : stat?.isDirectory();
     if (!ok) {
       const what = stat ? `is not a ${options.kind}` : 'does not exist';
-      throw new InputError(name, value, `a path to an existing ${options.kind} (${resolved} ${what})`);
+      throw new InputError(
+        name,
+        value,
+        `a path to an existing ${options.kind} (${resolved} ${what})`,
+      );
     }
     return resolved;
   }
@@ -187,7 +215,9 @@ export class Inputs {
     }
     // CloudFormation's own parameter file shape: [{ParameterKey, ParameterValue}].
     if (Array.isArray(parsed) && parsed.every(isCfnParameterEntry)) {
-      return Object.fromEntries(parsed.map((entry) => [entry.ParameterKey, scalarToString(entry.ParameterValue)]));
+      return Object.fromEntries(
+        parsed.map((entry) => [entry.ParameterKey, scalarToString(entry.ParameterValue)]),
+      );
     }
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
       throw new InputError(name, given, accepted);
@@ -197,19 +227,29 @@ export class Inputs {
       if (entry !== null && typeof entry === 'object' && !Array.isArray(entry)) {
         throw new InputError(name, given, `${accepted}; the value of ${key} is a nested mapping`);
       }
-      result[key] = Array.isArray(entry) ? entry.map(scalarToString).join(',') : scalarToString(entry);
+      result[key] = Array.isArray(entry)
+        ? entry.map(scalarToString).join(',')
+        : scalarToString(entry);
     }
     return result;
   }
 }
 
 function looksLikeKeyValueLines(value: string): boolean {
-  const lines = value.split('\n').filter((line) => line.trim() !== '' && !line.trim().startsWith('#'));
+  const lines = value
+    .split('\n')
+    .filter((line) => line.trim() !== '' && !line.trim().startsWith('#'));
   return lines.length > 0 && lines.every((line) => /^\s*[^\s:={}[\]"']+\s*=/.test(line));
 }
 
-function isCfnParameterEntry(entry: unknown): entry is { ParameterKey: string; ParameterValue: unknown } {
-  return typeof entry === 'object' && entry !== null && typeof (entry as { ParameterKey?: unknown }).ParameterKey === 'string';
+function isCfnParameterEntry(
+  entry: unknown,
+): entry is { ParameterKey: string; ParameterValue: unknown } {
+  return (
+    typeof entry === 'object' &&
+    entry !== null &&
+    typeof (entry as { ParameterKey?: unknown }).ParameterKey === 'string'
+  );
 }
 
 function scalarToString(value: unknown): string {

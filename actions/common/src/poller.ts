@@ -31,7 +31,8 @@ export const DEFAULT_QUIET_MS = 15_000;
 
 export async function poll<T>(options: PollOptions<T>): Promise<T> {
   const log = options.log ?? ((line: string) => console.log(line));
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const sleep =
+    options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const now = options.now ?? Date.now;
   const quietMs = Math.min(options.quietMs ?? DEFAULT_QUIET_MS, DEFAULT_QUIET_MS);
   const started = now();

@@ -17,7 +17,9 @@ export async function runMain(main: (context: MainContext) => Promise<void>): Pr
     await main(context);
   } catch (error) {
     const report = describeError(error, context.resource);
-    core.error(report.hint ? `${report.message}\nFix: ${report.hint}` : report.message, { title: report.title });
+    core.error(report.hint ? `${report.message}\nFix: ${report.hint}` : report.message, {
+      title: report.title,
+    });
     try {
       addFailure(report);
       await writeSummary();

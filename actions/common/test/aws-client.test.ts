@@ -9,36 +9,54 @@ import { TOOLKIT_VERSION } from '../src/version.js';
 describe('resolveRegion', () => {
   it('prefers the input, then AWS_REGION, then AWS_DEFAULT_REGION', () => {
     expect(resolveRegion('eu-west-1', { AWS_REGION: 'us-east-1' })).toBe('eu-west-1');
-    expect(resolveRegion(undefined, { AWS_REGION: 'us-east-1', AWS_DEFAULT_REGION: 'eu-central-1' })).toBe('us-east-1');
+    expect(
+      resolveRegion(undefined, { AWS_REGION: 'us-east-1', AWS_DEFAULT_REGION: 'eu-central-1' }),
+    ).toBe('us-east-1');
     expect(resolveRegion('', { AWS_DEFAULT_REGION: 'eu-central-1' })).toBe('eu-central-1');
   });
 
   it('names the aws-region input when no region is known or the name is not a region', () => {
     expect(() => resolveRegion(undefined, {})).toThrow(InputError);
-    expect(() => resolveRegion(undefined, {})).toThrow(/aws-region.*configure-aws-credentials sets it/);
+    expect(() => resolveRegion(undefined, {})).toThrow(
+      /aws-region.*configure-aws-credentials sets it/,
+    );
     expect(() => resolveRegion('Frankfurt', {})).toThrow(/'aws-region': got "Frankfurt"/);
   });
 });
 
 describe('endpointFor', () => {
   it("takes the service's own variable over the global one", () => {
-    const env = { AWS_ENDPOINT_URL: 'http://127.0.0.1:5000', AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:9000' };
+    const env = {
+      AWS_ENDPOINT_URL: 'http://127.0.0.1:5000',
+      AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:9000',
+    };
     expect(endpointFor('S3', env)).toBe('http://127.0.0.1:9000');
     expect(endpointFor('CLOUDFORMATION', env)).toBe('http://127.0.0.1:5000');
     expect(endpointFor('ECS', {})).toBeUndefined();
-    expect(endpointFor('ECS', { ...env, AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: 'true' })).toBeUndefined();
+    expect(
+      endpointFor('ECS', { ...env, AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: 'true' }),
+    ).toBeUndefined();
   });
 });
 
 describe('clientConfig', () => {
   it('addresses S3 by path only when an endpoint is set', () => {
-    const local = clientConfig('S3', { action: 'publish-frontend', env: { AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL: 'http://127.0.0.1:5000' } });
+    const local = clientConfig('S3', {
+      action: 'publish-frontend',
+      env: { AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL: 'http://127.0.0.1:5000' },
+    });
     expect(local.forcePathStyle).toBe(true);
     expect(local.endpoint).toBe('http://127.0.0.1:5000');
-    const real = clientConfig('S3', { action: 'publish-frontend', env: { AWS_REGION: 'us-east-1' } });
+    const real = clientConfig('S3', {
+      action: 'publish-frontend',
+      env: { AWS_REGION: 'us-east-1' },
+    });
     expect(real.forcePathStyle).toBeUndefined();
     expect(real.endpoint).toBeUndefined();
-    const other = clientConfig('CLOUDFRONT', { action: 'publish-frontend', env: { AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL: 'http://127.0.0.1:5000' } });
+    const other = clientConfig('CLOUDFRONT', {
+      action: 'publish-frontend',
+      env: { AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL: 'http://127.0.0.1:5000' },
+    });
     expect(other.forcePathStyle).toBeUndefined();
   });
 
@@ -46,7 +64,10 @@ describe('clientConfig', () => {
     const config = clientConfig('ECS', { action: 'x', env: { AWS_REGION: 'us-east-1' } });
     expect(config.retryMode).toBe('adaptive');
     expect(config.maxAttempts).toBe(8);
-    expect(clientConfig('ECS', { action: 'x', env: { AWS_REGION: 'us-east-1', AWS_MAX_ATTEMPTS: '3' } }).maxAttempts).toBe(3);
+    expect(
+      clientConfig('ECS', { action: 'x', env: { AWS_REGION: 'us-east-1', AWS_MAX_ATTEMPTS: '3' } })
+        .maxAttempts,
+    ).toBe(3);
   });
 });
 
@@ -81,10 +102,15 @@ describe('a client from the factory, against a local endpoint that throttles', (
 
   function client(env: Record<string, string> = {}): STSClient {
     const { port } = server.address() as AddressInfo;
-    return createClient(STSClient, 'STS', {
-      action: 'provision-stack',
-      env: { AWS_REGION: 'eu-west-1', AWS_ENDPOINT_URL_STS: `http://127.0.0.1:${port}`, ...env },
-    }, { credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+    return createClient(
+      STSClient,
+      'STS',
+      {
+        action: 'provision-stack',
+        env: { AWS_REGION: 'eu-west-1', AWS_ENDPOINT_URL_STS: `http://127.0.0.1:${port}`, ...env },
+      },
+      { credentials: { accessKeyId: 'a', secretAccessKey: 'b' } },
+    );
   }
 
   it('retries throttling and then succeeds, naming the toolkit and action in the user agent', async () => {
@@ -101,7 +127,9 @@ describe('a client from the factory, against a local endpoint that throttles', (
   it('gives up after the configured attempts with the AWS error code', async () => {
     requests = [];
     throttleFirst = 100;
-    await expect(client({ AWS_MAX_ATTEMPTS: '2' }).send(new GetCallerIdentityCommand({}))).rejects.toMatchObject({
+    await expect(
+      client({ AWS_MAX_ATTEMPTS: '2' }).send(new GetCallerIdentityCommand({})),
+    ).rejects.toMatchObject({
       name: 'Throttling',
     });
     expect(requests).toHaveLength(2);

@@ -33,7 +33,9 @@ describe('Inputs', () => {
   it('required strings name the input when missing', () => {
     const error = inputError(() => inputs({}).string('stack-name', { required: true }));
     expect(error.input).toBe('stack-name');
-    expect(error.message).toBe("Input 'stack-name': got nothing; expected a value: this input is required.");
+    expect(error.message).toBe(
+      "Input 'stack-name': got nothing; expected a value: this input is required.",
+    );
   });
 
   it('booleans accept the usual words and reject others with what is accepted', () => {
@@ -65,7 +67,9 @@ describe('Inputs', () => {
     expect(read.duration('missing', minutes)).toBe(1);
     expect(inputError(() => read.duration('d', minutes)).given).toBe('10 minutes');
     expect(inputError(() => read.duration('e', minutes)).accepted).toMatch(/above zero/);
-    expect(inputError(() => read.duration('b', { ...minutes, max: 3_600_000 })).accepted).toMatch(/to 1h$/);
+    expect(inputError(() => read.duration('b', { ...minutes, max: 3_600_000 })).accepted).toMatch(
+      /to 1h$/,
+    );
   });
 
   it('choices compare without case and list what is allowed', () => {
@@ -84,15 +88,22 @@ describe('Inputs', () => {
 
   it('matching checks a pattern and says in words what it allows', () => {
     const read = inputs({ name: '1-bad' });
-    expect(inputError(() => read.matching('name', /^[A-Za-z][A-Za-z0-9-]*$/, 'a letter, then letters, digits or -')).message).toBe(
-      `Input 'name': got "1-bad"; expected a letter, then letters, digits or -.`,
-    );
+    expect(
+      inputError(() =>
+        read.matching('name', /^[A-Za-z][A-Za-z0-9-]*$/, 'a letter, then letters, digits or -'),
+      ).message,
+    ).toBe(`Input 'name': got "1-bad"; expected a letter, then letters, digits or -.`);
   });
 
   describe('map', () => {
     it('keeps = and , inside Key=Value values', () => {
-      const read = inputs({ p: 'Url=https://x.test/?a=1&b=2\nSubnets=subnet-1,subnet-2\n# comment\n' });
-      expect(read.map('p')).toEqual({ Url: 'https://x.test/?a=1&b=2', Subnets: 'subnet-1,subnet-2' });
+      const read = inputs({
+        p: 'Url=https://x.test/?a=1&b=2\nSubnets=subnet-1,subnet-2\n# comment\n',
+      });
+      expect(read.map('p')).toEqual({
+        Url: 'https://x.test/?a=1&b=2',
+        Subnets: 'subnet-1,subnet-2',
+      });
     });
 
     it('reads YAML and JSON mappings, turning scalars into strings and lists into commas', () => {
@@ -101,12 +112,18 @@ describe('Inputs', () => {
         Min: '2',
         Subnets: 'a,b',
       });
-      expect(inputs({ p: '{"Env":"prod","Flag":true}' }).map('p')).toEqual({ Env: 'prod', Flag: 'true' });
+      expect(inputs({ p: '{"Env":"prod","Flag":true}' }).map('p')).toEqual({
+        Env: 'prod',
+        Flag: 'true',
+      });
     });
 
     it("reads CloudFormation's own [{ParameterKey, ParameterValue}] files through file:", () => {
       const dir = mkdtempSync(path.join(tmpdir(), 'inputs-'));
-      writeFileSync(path.join(dir, 'params.json'), JSON.stringify([{ ParameterKey: 'Env', ParameterValue: 'prod' }]));
+      writeFileSync(
+        path.join(dir, 'params.json'),
+        JSON.stringify([{ ParameterKey: 'Env', ParameterValue: 'prod' }]),
+      );
       expect(inputs({ p: 'file: params.json' }, dir).map('p')).toEqual({ Env: 'prod' });
       expect(inputError(() => inputs({ p: 'file:nope.yaml' }, dir).map('p')).accepted).toContain(
         path.join(dir, 'nope.yaml'),
@@ -114,14 +131,18 @@ describe('Inputs', () => {
     });
 
     it('rejects nested mappings and text that is no mapping', () => {
-      expect(inputError(() => inputs({ p: 'A:\n  B: c' }).map('p')).accepted).toMatch(/value of A is a nested mapping/);
+      expect(inputError(() => inputs({ p: 'A:\n  B: c' }).map('p')).accepted).toMatch(
+        /value of A is a nested mapping/,
+      );
       expect(inputError(() => inputs({ p: 'just words' }).map('p')).input).toBe('p');
       expect(inputError(() => inputs({ p: '{ unclosed' }).map('p')).input).toBe('p');
     });
   });
 
   it('keyValueLines names the line that is not Key=Value', () => {
-    expect(inputError(() => inputs({ kv: 'A=1\nnot a pair' }).keyValueLines('kv')).accepted).toMatch(/line 2/);
+    expect(
+      inputError(() => inputs({ kv: 'A=1\nnot a pair' }).keyValueLines('kv')).accepted,
+    ).toMatch(/line 2/);
   });
 
   it('paths resolve against the workspace and say where they looked', () => {
@@ -135,7 +156,9 @@ describe('Inputs', () => {
     expect(inputError(() => read.path('missing', { required: true, kind: 'file' })).accepted).toBe(
       `a path to an existing file (${path.join(dir, 'gone.yaml')} does not exist)`,
     );
-    expect(inputError(() => read.path('s', { required: true, kind: 'file' })).accepted).toMatch(/is not a file/);
+    expect(inputError(() => read.path('s', { required: true, kind: 'file' })).accepted).toMatch(
+      /is not a file/,
+    );
   });
 });
 

@@ -5,7 +5,11 @@ import { poll } from '../src/poller.js';
 /** A fake clock: sleeping advances time instantly, so the tests run in microseconds. */
 function fakeClock() {
   let time = 0;
-  return { now: () => time, sleep: async (ms: number) => void (time += ms), advance: (ms: number) => (time += ms) };
+  return {
+    now: () => time,
+    sleep: async (ms: number) => void (time += ms),
+    advance: (ms: number) => (time += ms),
+  };
 }
 
 describe('poll', () => {

@@ -30,7 +30,11 @@ describe('runMain', () => {
 
   it('reports a failure once, titled, with the fix, in the log and the summary, and fails the step', async () => {
     await runMain(async () => {
-      throw new ActionError('Protected resource would be replaced', 'Database (AWS::RDS::DBCluster) would be replaced.', 'List it in allow-replacement.');
+      throw new ActionError(
+        'Protected resource would be replaced',
+        'Database (AWS::RDS::DBCluster) would be replaced.',
+        'List it in allow-replacement.',
+      );
     });
     expect(process.exitCode).toBe(1);
     const annotations = printed.filter((line) => line.startsWith('::error'));
@@ -45,7 +49,10 @@ describe('runMain', () => {
   it('names the resource the action was working on in AWS errors', async () => {
     await runMain(async (context) => {
       context.resource = 'stack app-prod';
-      const error = Object.assign(new Error('Rate exceeded'), { name: 'Throttling', $metadata: {} });
+      const error = Object.assign(new Error('Rate exceeded'), {
+        name: 'Throttling',
+        $metadata: {},
+      });
       throw error;
     });
     expect(printed.join('')).toContain('Throttling (stack app-prod): Rate exceeded');
