@@ -1,0 +1,4 @@
+import { runMain } from '../../common/src/run-main.js';
+import { run } from './main.js';
+
+await runMain(run);

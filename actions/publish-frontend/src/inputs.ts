@@ -1,0 +1,136 @@
+/** The action's inputs, read and validated before anything touches AWS. */
+import { InputError } from '../../common/src/errors.js';
+import { Inputs } from '../../common/src/inputs.js';
+import { compileCacheRules, type CacheRule } from './cache-control.js';
+
+export type InvalidateMode = 'auto' | 'all' | 'none';
+
+export interface PublishInputs {
+  /** Absolute path of the folder to publish. */
+  source: string;
+  bucket: string;
+  /** Key prefix without leading or trailing `/`; '' for the bucket's root. */
+  prefix: string;
+  distributionId?: string;
+  delete: boolean;
+  cacheRules: CacheRule[];
+  /** Extension (lower case, no dot) → Content-Type. */
+  contentTypes: Record<string, string>;
+  invalidate: InvalidateMode;
+  waitForInvalidation: boolean;
+  invalidationTimeoutMs: number;
+  maxInvalidationPaths: number;
+  /** The largest share (0..1) of the remote objects one run may delete. */
+  maxDeletions: number;
+  concurrency: number;
+  requireIndex: boolean;
+  dryRun: boolean;
+  region?: string;
+}
+
+// S3's rules for bucket names created since 2018 (lower case, 3 to 63 characters).
+const BUCKET_NAME = /^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const DISTRIBUTION_ID = /^[A-Z0-9]{8,20}$/;
+
+export function readInputs(inputs: Inputs = new Inputs()): PublishInputs {
+  const source = inputs.path('source', { required: true, kind: 'directory' });
+  const bucket = inputs.matching(
+    'bucket',
+    BUCKET_NAME,
+    'an S3 bucket name (3 to 63 lower-case letters, digits, dots and hyphens), not an ARN or URL',
+    { required: true },
+  ) as string;
+  return {
+    source,
+    bucket,
+    prefix: readPrefix(inputs),
+    distributionId: inputs.matching(
+      'distribution-id',
+      DISTRIBUTION_ID,
+      'a CloudFront distribution id such as E2QWRUHAPOMQZL (upper-case letters and digits)',
+    ),
+    delete: inputs.boolean('delete', true),
+    cacheRules: compileCacheRules(readCacheRules(inputs)),
+    contentTypes: readContentTypes(inputs),
+    invalidate: inputs.choice('invalidate', ['auto', 'all', 'none'] as const, 'auto'),
+    waitForInvalidation: inputs.boolean('wait-for-invalidation', false),
+    invalidationTimeoutMs: inputs.duration('invalidation-timeout', {
+      default: 20 * 60_000,
+      bareUnit: 'minutes',
+      min: 10_000,
+      max: 6 * 3600_000,
+    }),
+    maxInvalidationPaths: inputs.integer('max-invalidation-paths', {
+      default: 15,
+      min: 1,
+      max: 3000,
+    }) as number,
+    maxDeletions: readShare(inputs, 'max-deletions', 0.5),
+    concurrency: inputs.integer('concurrency', { default: 16, min: 1, max: 64 }) as number,
+    requireIndex: inputs.boolean('require-index', true),
+    dryRun: inputs.boolean('dry-run', false),
+    region: inputs.string('aws-region'),
+  };
+}
+
+function readPrefix(inputs: Inputs): string {
+  const value = inputs.string('prefix') ?? '';
+  const prefix = value.replace(/^\/+|\/+$/g, '');
+  if (
+    prefix.split('/').some((segment) => segment === '' || segment === '.' || segment === '..') &&
+    prefix !== ''
+  ) {
+    throw new InputError(
+      'prefix',
+      value,
+      'a key prefix such as site or releases/web, without empty, . or .. segments',
+    );
+  }
+  return prefix;
+}
+
+function readCacheRules(inputs: Inputs): Record<string, string> {
+  const rules = inputs.map('cache-control');
+  for (const [pattern, value] of Object.entries(rules)) {
+    if (value.trim() === '' || /[\r\n]/.test(value)) {
+      throw new InputError(
+        'cache-control',
+        `${pattern}=${value}`,
+        'glob=Cache-Control lines (or a YAML mapping) with a value for every glob, e.g. "*.html=no-cache"',
+      );
+    }
+  }
+  return rules;
+}
+
+function readContentTypes(inputs: Inputs): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [extension, type] of Object.entries(inputs.map('content-types'))) {
+    const key = extension
+      .trim()
+      .replace(/^\*?\./, '')
+      .toLowerCase();
+    if (!/^[a-z0-9_+-]+$/.test(key) || !/^[\w.+-]+\/[\w.+-]+(\s*;.*)?$/.test(type.trim())) {
+      throw new InputError(
+        'content-types',
+        `${extension}=${type}`,
+        'extension=Content-Type lines (or a YAML mapping), e.g. ".glb=model/gltf-binary"',
+      );
+    }
+    result[key] = type.trim();
+  }
+  return result;
+}
+
+/** A share as `25%`, `25` (percent) or `0.25`; `100%` turns the guard off. */
+function readShare(inputs: Inputs, name: string, fallback: number): number {
+  const value = inputs.raw(name);
+  if (value === '') return fallback;
+  const accepted = 'a share of the remote files such as 25% (100% allows deleting everything)';
+  const match = /^(\d+(?:\.\d+)?)\s*(%?)$/.exec(value);
+  if (!match) throw new InputError(name, value, accepted);
+  const number = Number(match[1]);
+  const share = match[2] === '%' || number > 1 ? number / 100 : number;
+  if (share < 0 || share > 1) throw new InputError(name, value, accepted);
+  return share;
+}

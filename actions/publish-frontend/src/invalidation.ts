@@ -1,0 +1,163 @@
+/**
+ * CloudFront invalidation: which paths (pure), creating it with back-off while CloudFront has
+ * too many in progress, and waiting for it when asked.
+ *
+ * Cost model: the first 1,000 paths a month are free, then each path costs; a wildcard counts
+ * as one path. So the action names only paths a cache may hold stale (changed or deleted
+ * objects that are not immutable hashed assets), and above `max-invalidation-paths` sends one
+ * `/*` instead.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import {
+  CreateInvalidationCommand,
+  GetInvalidationCommand,
+  type CloudFrontClient,
+} from '@aws-sdk/client-cloudfront';
+import { TimeoutError, isAwsError } from '../../common/src/errors.js';
+import { formatDuration } from '../../common/src/inputs.js';
+import { poll } from '../../common/src/poller.js';
+import type { InvalidateMode } from './inputs.js';
+
+export interface InvalidationChoice {
+  paths: string[];
+  /** Why these paths, for the summary: `3 changed paths`, `42 paths > 15, collapsed to /*`. */
+  reason: string;
+}
+
+export function choosePaths(options: {
+  mode: InvalidateMode;
+  anythingChanged: boolean;
+  staleKeys: readonly string[];
+  maxPaths: number;
+  urlPathFor: (key: string) => string;
+}): InvalidationChoice {
+  if (options.mode === 'none') return { paths: [], reason: 'invalidate: none' };
+  if (!options.anythingChanged) return { paths: [], reason: 'nothing changed' };
+  if (options.mode === 'all') return { paths: ['/*'], reason: 'invalidate: all' };
+  const paths = new Set<string>();
+  for (const key of options.staleKeys) {
+    const urlPath = options.urlPathFor(key);
+    paths.add(urlPath);
+    // A folder's index.html is also served as the folder itself: `/` and `/docs/`.
+    if (urlPath === '/index.html' || urlPath.endsWith('/index.html')) {
+      paths.add(urlPath.slice(0, -'index.html'.length));
+    }
+  }
+  const sorted = [...paths].sort();
+  if (sorted.length === 0) return { paths: [], reason: 'only new or immutable files changed' };
+  if (sorted.length > options.maxPaths) {
+    return {
+      paths: ['/*'],
+      reason: `${sorted.length} paths > max-invalidation-paths ${options.maxPaths}, collapsed to /*`,
+    };
+  }
+  return { paths: sorted, reason: `${sorted.length} stale path${sorted.length === 1 ? '' : 's'}` };
+}
+
+/**
+ * The viewer path of an object key: the origin's path (OriginPath) is removed, and characters
+ * CloudFront wants URL-encoded are encoded (a literal `*` too, which would read as a wildcard).
+ */
+export function urlPathFor(key: string, originPath = ''): string {
+  const origin = originPath.replace(/^\/+|\/+$/g, '');
+  const relative = origin && key.startsWith(`${origin}/`) ? key.slice(origin.length + 1) : key;
+  return `/${relative
+    .split('/')
+    .map((segment) => encodeURIComponent(segment).replace(/\*/g, '%2A'))
+    .join('/')}`;
+}
+
+/**
+ * Same run and attempt and same paths → same reference, so a retried call returns the
+ * invalidation already created instead of creating a second one.
+ */
+export function callerReference(
+  paths: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): string {
+  const digest = createHash('sha256').update(paths.join('\n')).digest('hex').slice(0, 16);
+  const run = env.GITHUB_RUN_ID
+    ? `${env.GITHUB_RUN_ID}-${env.GITHUB_RUN_ATTEMPT ?? '1'}`
+    : randomUUID();
+  return `publish-frontend-${run}-${digest}`;
+}
+
+export interface CreateOptions {
+  cloudfront: CloudFrontClient;
+  distributionId: string;
+  paths: readonly string[];
+  callerReference: string;
+  /** How long to keep retrying while CloudFront has too many invalidations in progress. */
+  timeoutMs: number;
+  log: (line: string) => void;
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+}
+
+/** Creates the invalidation, backing off (5 s doubling to 60 s) on TooManyInvalidationsInProgress. */
+export async function createInvalidation(options: CreateOptions): Promise<string> {
+  const sleep =
+    options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const now = options.now ?? Date.now;
+  const deadline = now() + options.timeoutMs;
+  let delay = 5000;
+  for (;;) {
+    try {
+      const response = await options.cloudfront.send(
+        new CreateInvalidationCommand({
+          DistributionId: options.distributionId,
+          InvalidationBatch: {
+            CallerReference: options.callerReference,
+            Paths: { Quantity: options.paths.length, Items: [...options.paths] },
+          },
+        }),
+      );
+      const id = response.Invalidation?.Id;
+      if (!id) throw new Error('CloudFront returned no invalidation id.');
+      return id;
+    } catch (error) {
+      if (!isAwsError(error, 'TooManyInvalidationsInProgress')) throw error;
+      if (now() + delay > deadline) {
+        throw new TimeoutError(
+          `CloudFront kept refusing a new invalidation for ${options.distributionId} (too many in progress) for ${formatDuration(options.timeoutMs)}. The files are published; only the cache invalidation is missing.`,
+        );
+      }
+      options.log(
+        `CloudFront has too many invalidations in progress for ${options.distributionId}; retrying in ${formatDuration(delay)}.`,
+      );
+      await sleep(delay);
+      delay = Math.min(delay * 2, 60_000);
+    }
+  }
+}
+
+/** Waits until CloudFront reports the invalidation Completed (compared without regard to case). */
+export async function waitForInvalidation(options: {
+  cloudfront: CloudFrontClient;
+  distributionId: string;
+  invalidationId: string;
+  timeoutMs: number;
+  intervalMs?: number;
+  log?: (line: string) => void;
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+}): Promise<void> {
+  await poll({
+    what: `invalidation ${options.invalidationId}`,
+    intervalMs: options.intervalMs ?? 5000,
+    timeoutMs: options.timeoutMs,
+    log: options.log,
+    sleep: options.sleep,
+    now: options.now,
+    check: async () => {
+      const response = await options.cloudfront.send(
+        new GetInvalidationCommand({
+          DistributionId: options.distributionId,
+          Id: options.invalidationId,
+        }),
+      );
+      const status = response.Invalidation?.Status ?? 'unknown';
+      return { done: status.toLowerCase() === 'completed', state: status };
+    },
+  });
+}

@@ -1,0 +1,250 @@
+/**
+ * publish-frontend: read inputs → check → plan → upload (assets, then HTML) → delete stale →
+ * invalidate → wait → report.
+ */
+import * as core from '@actions/core';
+import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import { S3Client } from '@aws-sdk/client-s3';
+import { createClient, endpointFor, resolveRegion } from '../../common/src/aws-client.js';
+import type { MainContext } from '../../common/src/run-main.js';
+import { writeSummary } from '../../common/src/summary.js';
+import { readInputs, type PublishInputs } from './inputs.js';
+import {
+  callerReference,
+  createInvalidation,
+  urlPathFor,
+  waitForInvalidation,
+} from './invalidation.js';
+import { keyFor, readLocalFiles, type LocalFile } from './local-files.js';
+import { planPublish } from './plan.js';
+import { checkBucket, checkDistribution, checkSource, type DistributionInfo } from './preflight.js';
+import {
+  applyManifest,
+  headObjects,
+  listRemoteObjects,
+  nextManifest,
+  objectsToHead,
+  readManifest,
+  writeManifest,
+  type RemoteObject,
+} from './remote-objects.js';
+import { addReport } from './summary.js';
+import { deleteAll, formatBytes, uploadAll } from './upload.js';
+
+const ACTION = 'publish-frontend';
+
+export async function run(context: MainContext = {}): Promise<void> {
+  const inputs = readInputs();
+  const region = resolveRegion(inputs.region);
+  context.resource = `s3://${inputs.bucket}/${inputs.prefix}`;
+  const s3 = createClient(
+    S3Client,
+    'S3',
+    { action: ACTION, region },
+    {
+      // Integrity comes from Content-MD5 on each PUT; this keeps uploads plain streamed bodies
+      // (no aws-chunked trailers), which every S3-compatible endpoint accepts.
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+    },
+  );
+  const cloudfront = createClient(CloudFrontClient, 'CLOUDFRONT', { action: ACTION, region });
+
+  // Check, before any change.
+  const local = await readLocalFiles({ ...inputs });
+  checkSource({ source: inputs.source, files: local, requireIndex: inputs.requireIndex });
+  await checkBucket(s3, inputs.bucket);
+  const distribution = inputs.distributionId
+    ? await checkDistribution({
+        cloudfront,
+        distributionId: inputs.distributionId,
+        bucket: inputs.bucket,
+        region,
+      })
+    : undefined;
+
+  // Plan.
+  const { remote, headed } = await readRemoteState({ s3, inputs, local });
+  const plan = planPublish({
+    local,
+    remote,
+    delete: inputs.delete,
+    maxDeletions: inputs.maxDeletions,
+    invalidate: distribution ? inputs.invalidate : 'none',
+    maxInvalidationPaths: inputs.maxInvalidationPaths,
+    urlPathFor: (key) => urlPathFor(key, distribution?.originPath),
+  });
+  core.info(
+    `${local.length} local file(s), ${remote.length} remote object(s): ${plan.uploads.length} to upload ` +
+      `(${formatBytes(plan.bytesToUpload)}), ${plan.skipped.length} unchanged, ${plan.deletions.length} to delete.`,
+  );
+  const url = siteUrl({ inputs, region, distribution, local });
+
+  if (inputs.dryRun) {
+    core.info('Dry run: nothing was changed.');
+    report({
+      inputs,
+      region,
+      plan,
+      url,
+      uploaded: plan.uploads.length,
+      bytes: plan.bytesToUpload,
+      deleted: plan.deletions.length,
+    });
+    await writeSummary();
+    return;
+  }
+
+  // Apply: assets, then pages, then deletions, then the manifest that lets the next run skip.
+  const log = (line: string): void => core.info(line);
+  const uploaded = await uploadAll(plan.uploadPhases, {
+    s3,
+    bucket: inputs.bucket,
+    concurrency: inputs.concurrency,
+    log,
+  });
+  const deleted = await deleteAll({ s3, bucket: inputs.bucket, objects: plan.deletions, log });
+  // A run that changed nothing and verified nothing new writes nothing (not even the manifest).
+  if (uploaded.written.size > 0 || deleted > 0 || headed > 0) {
+    await saveManifest({ s3, inputs, written: uploaded.written, verified: remote });
+  }
+
+  // Invalidate, and wait when asked.
+  let invalidationId: string | undefined;
+  let invalidationStatus: string | undefined;
+  if (distribution && inputs.distributionId && plan.invalidation.paths.length > 0) {
+    invalidationId = await createInvalidation({
+      cloudfront,
+      distributionId: inputs.distributionId,
+      paths: plan.invalidation.paths,
+      callerReference: callerReference(plan.invalidation.paths),
+      timeoutMs: inputs.invalidationTimeoutMs,
+      log,
+    });
+    core.info(
+      `Created invalidation ${invalidationId} for ${plan.invalidation.paths.join(' ')} (${plan.invalidation.reason}).`,
+    );
+    if (inputs.waitForInvalidation) {
+      await waitForInvalidation({
+        cloudfront,
+        distributionId: inputs.distributionId,
+        invalidationId,
+        timeoutMs: inputs.invalidationTimeoutMs,
+        log,
+      });
+      invalidationStatus = 'Completed';
+    }
+  }
+
+  report({
+    inputs,
+    region,
+    plan,
+    url,
+    uploaded: uploaded.written.size,
+    bytes: uploaded.bytes,
+    deleted,
+    invalidationId,
+    invalidationStatus,
+  });
+  await writeSummary();
+}
+
+async function readRemoteState(options: {
+  s3: S3Client;
+  inputs: PublishInputs;
+  local: readonly LocalFile[];
+}): Promise<{ remote: RemoteObject[]; headed: number }> {
+  const { s3, inputs } = options;
+  const [listed, manifest] = await Promise.all([
+    listRemoteObjects({ s3, bucket: inputs.bucket, prefix: inputs.prefix }),
+    readManifest({
+      s3,
+      bucket: inputs.bucket,
+      prefix: inputs.prefix,
+      warn: (line) => core.warning(line),
+    }),
+  ]);
+  const remote = applyManifest(listed, manifest);
+  const toHead = objectsToHead(options.local, remote);
+  if (toHead.length === 0) return { remote, headed: 0 };
+  core.info(`Reading headers of ${toHead.length} object(s) the manifest cannot vouch for.`);
+  const heads = await headObjects({
+    s3,
+    bucket: inputs.bucket,
+    objects: toHead,
+    concurrency: inputs.concurrency,
+  });
+  return {
+    remote: remote.map((object) =>
+      heads.has(object.key) ? { ...object, known: heads.get(object.key) } : object,
+    ),
+    headed: toHead.length,
+  };
+}
+
+async function saveManifest(options: {
+  s3: S3Client;
+  inputs: PublishInputs;
+  written: ReadonlyMap<string, { md5?: string; contentType?: string; cacheControl?: string }>;
+  verified: readonly RemoteObject[];
+}): Promise<void> {
+  const { s3, inputs } = options;
+  // The listing after the uploads gives each new object's ETag and LastModified as S3 sees them.
+  const listing = await listRemoteObjects({ s3, bucket: inputs.bucket, prefix: inputs.prefix });
+  const manifest = nextManifest({ listing, written: options.written, verified: options.verified });
+  await writeManifest({ s3, bucket: inputs.bucket, prefix: inputs.prefix, manifest });
+}
+
+function siteUrl(options: {
+  inputs: PublishInputs;
+  region: string;
+  distribution?: DistributionInfo;
+  local: readonly LocalFile[];
+}): string {
+  const { inputs } = options;
+  if (options.distribution?.domainName) {
+    return `https://${options.distribution.domainName}${urlPathFor(keyFor(inputs.prefix, ''), options.distribution.originPath)}`;
+  }
+  const hasIndex = options.local.some((file) => file.relativePath === 'index.html');
+  const key = keyFor(inputs.prefix, hasIndex ? 'index.html' : '');
+  const endpoint = endpointFor('S3');
+  const encoded = key.split('/').map(encodeURIComponent).join('/');
+  return endpoint
+    ? `${endpoint.replace(/\/+$/, '')}/${inputs.bucket}/${encoded}`
+    : `https://${inputs.bucket}.s3.${options.region}.amazonaws.com/${encoded}`;
+}
+
+function report(options: {
+  inputs: PublishInputs;
+  region: string;
+  plan: ReturnType<typeof planPublish>;
+  url: string;
+  uploaded: number;
+  bytes: number;
+  deleted: number;
+  invalidationId?: string;
+  invalidationStatus?: string;
+}): void {
+  const { inputs } = options;
+  core.setOutput('uploaded', options.uploaded);
+  core.setOutput('skipped', options.plan.skipped.length);
+  core.setOutput('deleted', options.deleted);
+  core.setOutput('bytes-uploaded', options.bytes);
+  core.setOutput('invalidation-id', options.invalidationId ?? '');
+  core.setOutput('url', options.url);
+  addReport({
+    bucket: inputs.bucket,
+    prefix: inputs.prefix,
+    region: options.region,
+    distributionId: inputs.distributionId,
+    dryRun: inputs.dryRun,
+    plan: options.plan,
+    uploaded: options.uploaded,
+    bytesUploaded: options.bytes,
+    deleted: options.deleted,
+    invalidationId: options.invalidationId,
+    invalidationStatus: options.invalidationStatus,
+    url: options.url,
+  });
+}

@@ -1,0 +1,130 @@
+/**
+ * The publishing plan, as pure data: which files to upload and in what order, which to skip,
+ * which remote objects to delete, and which paths to invalidate. Nothing here talks to AWS, so
+ * every decision is unit-tested.
+ */
+import { ActionError } from '../../common/src/errors.js';
+import { isContentHashed, isImmutable } from './cache-control.js';
+import { isHtml } from './content-type.js';
+import { choosePaths, type InvalidationChoice } from './invalidation.js';
+import type { InvalidateMode } from './inputs.js';
+import type { LocalFile } from './local-files.js';
+import { remoteMd5, type RemoteObject } from './remote-objects.js';
+
+/** Why a file is uploaded: not there yet, different bytes, or the same bytes with other headers. */
+export type UploadReason = 'new' | 'content' | 'headers';
+
+export interface PlannedUpload {
+  file: LocalFile;
+  reason: UploadReason;
+}
+
+export interface Plan {
+  /**
+   * In the order they must be applied: every non-HTML file before any HTML file, so a visitor
+   * never gets a page that references an asset not uploaded yet. `uploadPhases` splits them.
+   */
+  uploads: PlannedUpload[];
+  uploadPhases: { assets: PlannedUpload[]; pages: PlannedUpload[] };
+  skipped: LocalFile[];
+  /** Applied only after every upload succeeded. */
+  deletions: RemoteObject[];
+  invalidation: InvalidationChoice;
+  bytesToUpload: number;
+}
+
+export interface PlanOptions {
+  local: readonly LocalFile[];
+  remote: readonly RemoteObject[];
+  delete: boolean;
+  /** The largest share (0..1) of the remote objects one run may delete. */
+  maxDeletions: number;
+  invalidate: InvalidateMode;
+  maxInvalidationPaths: number;
+  /** The viewer path of a key (prefix and the origin's path taken into account). */
+  urlPathFor: (key: string) => string;
+}
+
+export function planPublish(options: PlanOptions): Plan {
+  const remoteByKey = new Map(options.remote.map((object) => [object.key, object]));
+  const uploads: PlannedUpload[] = [];
+  const skipped: LocalFile[] = [];
+  for (const file of options.local) {
+    const reason = uploadReason(file, remoteByKey.get(file.key));
+    if (reason) uploads.push({ file, reason });
+    else skipped.push(file);
+  }
+  const assets = uploads.filter((upload) => !isHtml(upload.file.contentType));
+  const pages = uploads.filter((upload) => isHtml(upload.file.contentType));
+
+  const localKeys = new Set(options.local.map((file) => file.key));
+  const deletions = options.delete
+    ? options.remote.filter((object) => !localKeys.has(object.key))
+    : [];
+  guardDeletions({ deletions, remoteCount: options.remote.length, maxShare: options.maxDeletions });
+
+  const changedPaths = uploads
+    .filter((upload) => upload.reason !== 'new')
+    // The same bytes under an immutable name: the cached copy is still right.
+    .filter((upload) => !(upload.reason === 'headers' && isImmutable(upload.file.cacheControl)))
+    .map((upload) => upload.file.key);
+  const deletedPaths = deletions
+    // A cache may keep serving a deleted hashed asset; nothing references it any more.
+    .filter((object) => !isImmutable(object.known?.cacheControl) && !isContentHashed(object.key))
+    .map((object) => object.key);
+
+  return {
+    uploads: [...assets, ...pages],
+    uploadPhases: { assets, pages },
+    skipped,
+    deletions,
+    invalidation: choosePaths({
+      mode: options.invalidate,
+      anythingChanged: uploads.length > 0 || deletions.length > 0,
+      staleKeys: [...changedPaths, ...deletedPaths],
+      maxPaths: options.maxInvalidationPaths,
+      urlPathFor: options.urlPathFor,
+    }),
+    bytesToUpload: uploads.reduce((total, upload) => total + upload.file.size, 0),
+  };
+}
+
+/** Skip a file only when its content, Content-Type and Cache-Control all match. */
+export function uploadReason(
+  file: LocalFile,
+  remote: RemoteObject | undefined,
+): UploadReason | undefined {
+  if (!remote) return 'new';
+  if (remote.size !== file.size || remoteMd5(remote) !== file.md5) return 'content';
+  if (
+    remote.known?.contentType !== file.contentType ||
+    remote.known?.cacheControl !== file.cacheControl
+  ) {
+    return 'headers';
+  }
+  return undefined;
+}
+
+/**
+ * Refuses to delete more than `maxShare` of the remote objects: a wrong `source` (the repository
+ * root, an unbuilt folder) or `prefix` would otherwise wipe the live site.
+ */
+export function guardDeletions(options: {
+  deletions: readonly RemoteObject[];
+  remoteCount: number;
+  maxShare: number;
+}): void {
+  const allowed = Math.floor(options.maxShare * options.remoteCount + 1e-9);
+  if (options.deletions.length === 0 || options.deletions.length <= allowed) return;
+  const share = Math.round((options.deletions.length / options.remoteCount) * 100);
+  const sample = options.deletions
+    .slice(0, 5)
+    .map((object) => object.key)
+    .join(', ');
+  throw new ActionError(
+    'Refusing to delete most of the site',
+    `This run would delete ${options.deletions.length} of the ${options.remoteCount} objects in the bucket ` +
+      `(${share}%, more than max-deletions ${Math.round(options.maxShare * 100)}%), e.g. ${sample}. Nothing was changed.`,
+    `Check that source and prefix point at the built site. If the deletions are intended, raise max-deletions (e.g. to ${Math.min(100, share)}%) for this run, or set delete: false.`,
+  );
+}

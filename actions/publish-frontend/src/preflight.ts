@@ -1,0 +1,123 @@
+/**
+ * Checks that must pass before anything changes: the source holds a site, the bucket exists, and
+ * the distribution (when given) serves from that bucket.
+ */
+import { HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetDistributionCommand, type CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import { ActionError, isAwsError } from '../../common/src/errors.js';
+import type { LocalFile } from './local-files.js';
+import { MANIFEST_NAME } from './remote-objects.js';
+
+export function checkSource(options: {
+  source: string;
+  files: readonly LocalFile[];
+  requireIndex: boolean;
+}): void {
+  if (options.files.length === 0) {
+    throw new ActionError(
+      'Nothing to publish',
+      `The source folder ${options.source} holds no files. Nothing was changed.`,
+      'Build the site before this step and point source at the build output (e.g. dist or build).',
+    );
+  }
+  if (options.requireIndex && !options.files.some((file) => file.relativePath === 'index.html')) {
+    throw new ActionError(
+      'No index.html in source',
+      `The source folder ${options.source} has no index.html at its root (it has ${options.files.length} file(s), e.g. ${options.files
+        .slice(0, 3)
+        .map((file) => file.relativePath)
+        .join(', ')}). Nothing was changed.`,
+      'Point source at the folder that holds index.html (the build output), or set require-index: false for a bucket of assets only.',
+    );
+  }
+  const reserved = options.files.find(
+    (file) => file.relativePath.split('/').pop() === MANIFEST_NAME,
+  );
+  if (reserved) {
+    throw new ActionError(
+      'Reserved file name in source',
+      `${reserved.relativePath}: publish-frontend keeps its own manifest under that name.`,
+      'Rename or remove that file from the build output.',
+    );
+  }
+}
+
+export async function checkBucket(s3: S3Client, bucket: string): Promise<void> {
+  try {
+    await s3.send(new HeadBucketCommand({ Bucket: bucket }));
+  } catch (error) {
+    if (isAwsError(error, 'NotFound', 'NoSuchBucket')) {
+      throw new ActionError(
+        'Bucket not found',
+        `The S3 bucket ${bucket} does not exist (or is in another account). Nothing was changed.`,
+        'Create the bucket first (provision-stack with the edge stack) and pass its name, e.g. from the stack outputs.',
+      );
+    }
+    if (isAwsError(error, 'Forbidden', 'AccessDenied')) {
+      throw new ActionError(
+        'No access to the bucket',
+        `HeadBucket on ${bucket} was denied. Nothing was changed.`,
+        'Allow s3:ListBucket on the bucket (and s3:GetObject, s3:PutObject, s3:DeleteObject on its objects) for the role this workflow assumes.',
+      );
+    }
+    throw error;
+  }
+}
+
+export interface DistributionInfo {
+  domainName: string;
+  /** The matching origin's OriginPath ('' when none), removed from keys to form viewer paths. */
+  originPath: string;
+}
+
+/** True when an origin's domain name is the bucket's S3 REST or website endpoint. */
+export function originServesBucket(domainName: string, bucket: string, region: string): boolean {
+  const name = domainName.toLowerCase();
+  return [
+    `${bucket}.s3.${region}.amazonaws.com`,
+    `${bucket}.s3.amazonaws.com`,
+    `${bucket}.s3-${region}.amazonaws.com`,
+    `${bucket}.s3-website-${region}.amazonaws.com`,
+    `${bucket}.s3-website.${region}.amazonaws.com`,
+  ].includes(name);
+}
+
+export async function checkDistribution(options: {
+  cloudfront: CloudFrontClient;
+  distributionId: string;
+  bucket: string;
+  region: string;
+}): Promise<DistributionInfo> {
+  let response;
+  try {
+    response = await options.cloudfront.send(
+      new GetDistributionCommand({ Id: options.distributionId }),
+    );
+  } catch (error) {
+    if (isAwsError(error, 'NoSuchDistribution')) {
+      throw new ActionError(
+        'Distribution not found',
+        `CloudFront distribution ${options.distributionId} does not exist in this account. Nothing was changed.`,
+        'Pass the distribution id of the edge stack (its outputs), or leave distribution-id empty to publish without invalidating.',
+      );
+    }
+    throw error;
+  }
+  const origins = response.Distribution?.DistributionConfig?.Origins?.Items ?? [];
+  const origin = origins.find((candidate) =>
+    originServesBucket(candidate.DomainName ?? '', options.bucket, options.region),
+  );
+  if (!origin) {
+    throw new ActionError(
+      'Bucket is not an origin of the distribution',
+      `CloudFront distribution ${options.distributionId} does not serve from bucket ${options.bucket}; its origins are ${
+        origins.map((candidate) => candidate.DomainName).join(', ') || 'none'
+      }. Nothing was changed.`,
+      'Pass the bucket and distribution of the same environment (both are outputs of the edge stack).',
+    );
+  }
+  return {
+    domainName: response.Distribution?.DomainName ?? '',
+    originPath: origin.OriginPath ?? '',
+  };
+}

@@ -1,0 +1,77 @@
+/** The job summary: what was (or, in a dry run, would be) uploaded, skipped, deleted, invalidated. */
+import * as core from '@actions/core';
+import { addFacts, addTable, consoleUrl } from '../../common/src/summary.js';
+import type { Plan } from './plan.js';
+import { formatBytes } from './upload.js';
+
+export interface Report {
+  bucket: string;
+  prefix: string;
+  region: string;
+  distributionId?: string;
+  dryRun: boolean;
+  plan: Plan;
+  uploaded: number;
+  bytesUploaded: number;
+  deleted: number;
+  invalidationId?: string;
+  invalidationStatus?: string;
+  url: string;
+}
+
+const LISTED = 50;
+
+export function addReport(report: Report): void {
+  const { plan } = report;
+  const where = `s3://${report.bucket}/${report.prefix ? `${report.prefix}/` : ''}`;
+  core.summary.addHeading(`${report.dryRun ? 'Dry run: would publish' : 'Published'} ${where}`, 3);
+  const nothing = plan.uploads.length === 0 && plan.deletions.length === 0;
+  if (nothing)
+    core.summary.addRaw(
+      '<p>Nothing changed: every file was already published with the same content and headers.</p>',
+      true,
+    );
+  addFacts({
+    [report.dryRun ? 'Would upload' : 'Uploaded']:
+      `${report.uploaded} file(s), ${formatBytes(report.bytesUploaded)}`,
+    Skipped: `${plan.skipped.length} file(s) with the same content and headers`,
+    [report.dryRun ? 'Would delete' : 'Deleted']: `${report.deleted} stale object(s)`,
+    Invalidation: report.invalidationId
+      ? `${report.invalidationId}${report.invalidationStatus ? ` (${report.invalidationStatus})` : ''}: ${plan.invalidation.paths.join(' ')}`
+      : plan.invalidation.paths.length > 0
+        ? `${report.dryRun ? 'would invalidate' : 'not created'}: ${plan.invalidation.paths.join(' ')}`
+        : `none (${plan.invalidation.reason})`,
+    'Site URL': report.url,
+    Bucket: consoleUrl(
+      report.region,
+      `s3/buckets/${report.bucket}?prefix=${encodeURIComponent(report.prefix ? `${report.prefix}/` : '')}`,
+    ),
+    Distribution: report.distributionId
+      ? consoleUrl('us-east-1', `cloudfront/v4/home#/distributions/${report.distributionId}`)
+      : undefined,
+  });
+  if (plan.uploads.length > 0) {
+    addTable(
+      ['Uploaded (in order)', 'Why', 'Content-Type', 'Cache-Control', 'Size'],
+      plan.uploads
+        .slice(0, LISTED)
+        .map(({ file, reason }) => [
+          file.key,
+          reason,
+          file.contentType,
+          file.cacheControl,
+          formatBytes(file.size),
+        ]),
+    );
+    if (plan.uploads.length > LISTED)
+      core.summary.addRaw(`<p>…and ${plan.uploads.length - LISTED} more.</p>`, true);
+  }
+  if (plan.deletions.length > 0) {
+    addTable(
+      ['Deleted (after the uploads)'],
+      plan.deletions.slice(0, LISTED).map((object) => [object.key]),
+    );
+    if (plan.deletions.length > LISTED)
+      core.summary.addRaw(`<p>…and ${plan.deletions.length - LISTED} more.</p>`, true);
+  }
+}

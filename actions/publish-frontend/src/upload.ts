@@ -1,0 +1,171 @@
+/**
+ * Applying the plan to S3: uploads in two phases (assets, then pages), with bounded concurrency;
+ * deletions after all uploads succeeded. Files above the multipart threshold stream from disk in
+ * parts, so memory stays flat whatever the file size.
+ */
+import { createReadStream } from 'node:fs';
+import { DeleteObjectsCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { ActionError } from '../../common/src/errors.js';
+import type { LocalFile } from './local-files.js';
+import type { PlannedUpload } from './plan.js';
+import { forEachLimited } from './pool.js';
+import { MD5_METADATA, type KnownState, type RemoteObject } from './remote-objects.js';
+
+/** As the AWS CLI: files from 8 MiB go multipart, in 8 MiB parts. */
+export const MULTIPART_THRESHOLD = 8 * 1024 * 1024;
+export const PART_SIZE = 8 * 1024 * 1024;
+/**
+ * lib-storage buffers up to `queueSize` parts per upload; with two large files at a time this
+ * caps the buffers at 2 × 2 × 8 MiB whatever the sizes.
+ */
+const LARGE_FILES_AT_ONCE = 2;
+const PARTS_AT_ONCE = 2;
+
+export interface UploadOptions {
+  s3: S3Client;
+  bucket: string;
+  concurrency: number;
+  log: (line: string) => void;
+  multipartThreshold?: number;
+}
+
+export interface UploadResult {
+  /** What was written, by key (the next manifest's entries). */
+  written: Map<string, KnownState>;
+  bytes: number;
+}
+
+export async function uploadAll(
+  phases: { assets: readonly PlannedUpload[]; pages: readonly PlannedUpload[] },
+  options: UploadOptions,
+): Promise<UploadResult> {
+  const result: UploadResult = { written: new Map(), bytes: 0 };
+  const total = phases.assets.length + phases.pages.length;
+  const progress = progressReporter(total, options.log);
+  for (const [name, uploads] of [
+    ['assets', phases.assets],
+    ['pages', phases.pages],
+  ] as const) {
+    if (uploads.length === 0) continue;
+    options.log(
+      `Uploading ${uploads.length} ${name === 'assets' ? 'non-HTML file(s)' : 'HTML file(s), last'}.`,
+    );
+    const threshold = options.multipartThreshold ?? MULTIPART_THRESHOLD;
+    const large = uploads.filter((upload) => upload.file.size >= threshold);
+    const small = uploads.filter((upload) => upload.file.size < threshold);
+    const send = async ({ file }: PlannedUpload): Promise<void> => {
+      if (file.size >= threshold) await uploadMultipart(options, file);
+      else await uploadSingle(options, file);
+      result.written.set(file.key, {
+        md5: file.md5,
+        contentType: file.contentType,
+        cacheControl: file.cacheControl,
+      });
+      result.bytes += file.size;
+      progress(file.size);
+    };
+    // A phase ends only when all of its uploads ended: pages start after every asset is in.
+    const settled = await Promise.allSettled([
+      forEachLimited(small, options.concurrency, send),
+      forEachLimited(large, Math.min(LARGE_FILES_AT_ONCE, options.concurrency), send),
+    ]);
+    const failed = settled.find(
+      (outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected',
+    );
+    if (failed) throw failed.reason;
+  }
+  return result;
+}
+
+function objectParams(bucket: string, file: LocalFile) {
+  return {
+    Bucket: bucket,
+    Key: file.key,
+    ContentType: file.contentType,
+    CacheControl: file.cacheControl,
+    // Multipart ETags are not MD5s: the MD5 in metadata lets the next run compare by content.
+    Metadata: { [MD5_METADATA]: file.md5 },
+  };
+}
+
+async function uploadSingle(options: UploadOptions, file: LocalFile): Promise<void> {
+  await options.s3.send(
+    new PutObjectCommand({
+      ...objectParams(options.bucket, file),
+      Body: createReadStream(file.absolutePath),
+      ContentLength: file.size,
+      // S3 rejects the upload if the bytes it received are not the bytes hashed here.
+      ContentMD5: Buffer.from(file.md5, 'hex').toString('base64'),
+    }),
+  );
+}
+
+async function uploadMultipart(options: UploadOptions, file: LocalFile): Promise<void> {
+  const upload = new Upload({
+    client: options.s3,
+    params: { ...objectParams(options.bucket, file), Body: createReadStream(file.absolutePath) },
+    partSize: PART_SIZE,
+    queueSize: PARTS_AT_ONCE,
+    // A failed multipart upload is aborted, so no invisible parts stay billed.
+    leavePartsOnError: false,
+  });
+  await upload.done();
+}
+
+function progressReporter(total: number, log: (line: string) => void): (bytes: number) => void {
+  let done = 0;
+  let bytes = 0;
+  let lastLog = Date.now();
+  return (size) => {
+    done++;
+    bytes += size;
+    if (done === total || Date.now() - lastLog >= 5000) {
+      lastLog = Date.now();
+      log(`Uploaded ${done}/${total} files (${formatBytes(bytes)}).`);
+    }
+  };
+}
+
+/** Deletes in batches of 1,000 (S3's limit); any key S3 could not delete fails the step. */
+export async function deleteAll(options: {
+  s3: S3Client;
+  bucket: string;
+  objects: readonly RemoteObject[];
+  log: (line: string) => void;
+}): Promise<number> {
+  let deleted = 0;
+  for (let start = 0; start < options.objects.length; start += 1000) {
+    const batch = options.objects.slice(start, start + 1000);
+    const response = await options.s3.send(
+      new DeleteObjectsCommand({
+        Bucket: options.bucket,
+        Delete: { Objects: batch.map((object) => ({ Key: object.key })), Quiet: true },
+      }),
+    );
+    const errors = response.Errors ?? [];
+    deleted += batch.length - errors.length;
+    if (errors.length > 0) {
+      const first = errors[0];
+      throw new ActionError(
+        'Could not delete stale objects',
+        `S3 refused to delete ${errors.length} object(s), e.g. ${first?.Key}: ${first?.Code} ${first?.Message ?? ''}. Every upload succeeded; the stale objects stay.`,
+        'Allow s3:DeleteObject on the bucket for the role this workflow assumes, or set delete: false.',
+      );
+    }
+  }
+  if (deleted > 0) options.log(`Deleted ${deleted} stale object(s).`);
+  return deleted;
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value.toFixed(1)} ${units[unit]}`;
+}
