@@ -36,5 +36,6 @@ export default {
       testMatch: ['<rootDir>/tests/static/**/*.test.ts'],
       testTimeout: 120_000,
     },
+    '<rootDir>/example-app/jest.config.js',
   ],
 };
