@@ -31,6 +31,7 @@ export interface Parameter {
   NoEcho?: boolean | string;
   Description?: string;
   AllowedValues?: unknown[];
+  AllowedPattern?: string;
 }
 
 export interface Template {
@@ -105,7 +106,10 @@ export function resourcesOfType(template: Template, type: string): [string, Reso
 }
 
 /** Every value in a tree, with its path (keys and indexes) from the root. */
-export function* walk(value: unknown, at: (string | number)[] = []): Generator<{ value: unknown; at: (string | number)[] }> {
+export function* walk(
+  value: unknown,
+  at: (string | number)[] = [],
+): Generator<{ value: unknown; at: (string | number)[] }> {
   yield { value, at };
   if (Array.isArray(value)) {
     for (const [index, item] of value.entries()) yield* walk(item, [...at, index]);

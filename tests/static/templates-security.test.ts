@@ -1,0 +1,447 @@
+// Security rules of our own on the parsed templates: what matters most for a three-tier app that
+// must be reachable only through CloudFront, keep its database private and its secrets out of text.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from '@jest/globals';
+import {
+  asList,
+  loadAllTemplates,
+  resourcesOfType,
+  statementsOf,
+  type Template,
+  templateNames,
+  templatePath,
+  walk,
+} from '../support-cfn/templates.js';
+
+const templates = loadAllTemplates();
+const all = Object.entries(templates) as [string, Template][];
+
+/** Every ingress rule of every template: inline in a group, or a separate SecurityGroupIngress. */
+function ingressRules(
+  template: Template,
+): { owner: unknown; rule: Record<string, unknown>; where: string }[] {
+  const rules: { owner: unknown; rule: Record<string, unknown>; where: string }[] = [];
+  for (const [id, group] of resourcesOfType(template, 'AWS::EC2::SecurityGroup')) {
+    for (const rule of asList(
+      group.Properties?.SecurityGroupIngress as Record<string, unknown>[] | undefined,
+    )) {
+      rules.push({ owner: { Ref: id }, rule, where: id });
+    }
+  }
+  for (const [id, ingress] of resourcesOfType(template, 'AWS::EC2::SecurityGroupIngress')) {
+    rules.push({ owner: ingress.Properties?.GroupId, rule: ingress.Properties ?? {}, where: id });
+  }
+  return rules;
+}
+
+function policyDocuments(template: Template): { where: string; document: unknown }[] {
+  const documents: { where: string; document: unknown }[] = [];
+  for (const [id, resource] of Object.entries(template.Resources)) {
+    for (const { value, at } of walk(resource.Properties ?? {})) {
+      const key = at[at.length - 1];
+      if (typeof key === 'string' && /^(PolicyDocument|AssumeRolePolicyDocument)$/.test(key)) {
+        documents.push({ where: `${id}.${at.join('.')}`, document: value });
+      }
+    }
+  }
+  return documents;
+}
+
+const portsOf = (rule: Record<string, unknown>) => ({ from: rule.FromPort, to: rule.ToPort });
+const coversPort = (rule: Record<string, unknown>, port: number) =>
+  rule.IpProtocol === '-1' || (Number(rule.FromPort) <= port && Number(rule.ToPort) >= port);
+
+describe('network exposure', () => {
+  it.each(all)('%s.yaml: no security group admits 0.0.0.0/0 or ::/0', (_name, template) => {
+    const open = ingressRules(template)
+      .filter(({ rule }) =>
+        [...walk(rule)].some(({ value }) => value === '0.0.0.0/0' || value === '::/0'),
+      )
+      .map(({ where }) => where);
+    expect(open).toEqual([]);
+  });
+
+  it('the load balancer admits only the CloudFront origin-facing prefix list, on one port', () => {
+    const app = templates.app;
+    const albRules = ingressRules(app).filter(
+      ({ owner }) => JSON.stringify(owner) === JSON.stringify({ Ref: 'LoadBalancerSecurityGroup' }),
+    );
+    expect(albRules.length).toBeGreaterThan(0);
+    for (const { rule } of albRules) {
+      expect(rule.SourcePrefixListId).toEqual({ Ref: 'CloudFrontPrefixListId' });
+      expect(rule.CidrIp ?? rule.CidrIpv6 ?? rule.SourceSecurityGroupId).toBeUndefined();
+      expect(rule.FromPort).toBe(rule.ToPort);
+    }
+    expect(app.Parameters?.CloudFrontPrefixListId?.Type).toBe('String');
+  });
+
+  it('the load balancer answers 403 unless the secret header is present', () => {
+    const app = templates.app;
+    for (const [, listener] of resourcesOfType(app, 'AWS::ElasticLoadBalancingV2::Listener')) {
+      const actions = JSON.stringify(listener.Properties?.DefaultActions);
+      expect(actions).not.toContain('"forward"');
+      expect(actions).toMatch(/"StatusCode":"403"|"Type":"redirect"/);
+    }
+    const rules = resourcesOfType(app, 'AWS::ElasticLoadBalancingV2::ListenerRule');
+    expect(rules).toHaveLength(1);
+    const [, rule] = rules[0]!;
+    expect(rule.Properties?.Conditions).toEqual([
+      {
+        Field: 'http-header',
+        HttpHeaderConfig: {
+          HttpHeaderName: 'X-Origin-Verify',
+          Values: [{ 'Fn::Sub': '{{resolve:secretsmanager:${OriginVerifySecret}:SecretString}}' }],
+        },
+      },
+    ]);
+    expect(resourcesOfType(app, 'AWS::SecretsManager::Secret').map(([id]) => id)).toEqual([
+      'OriginVerifySecret',
+    ]);
+  });
+
+  it('the tasks run in private subnets without public IPs and admit only the load balancer', () => {
+    const service = templates.app.Resources.Service!;
+    expect(service.Properties?.NetworkConfiguration).toMatchObject({
+      AwsvpcConfiguration: { AssignPublicIp: 'DISABLED', Subnets: { Ref: 'PrivateSubnetIds' } },
+    });
+    const serviceRules = ingressRules(templates.app).filter(
+      ({ owner }) => JSON.stringify(owner) === JSON.stringify({ Ref: 'ServiceSecurityGroup' }),
+    );
+    expect(serviceRules.map(({ rule }) => rule.SourceSecurityGroupId)).toEqual([
+      { Ref: 'LoadBalancerSecurityGroup' },
+    ]);
+  });
+
+  it('public subnets assign no public IPs on launch', () => {
+    for (const [, subnet] of resourcesOfType(templates.network, 'AWS::EC2::Subnet')) {
+      expect(subnet.Properties?.MapPublicIpOnLaunch).toBe(false);
+    }
+  });
+});
+
+describe('the database', () => {
+  const data = templates.data;
+
+  it('admits 3306 only from the application client group, which the service carries', () => {
+    const dbRules = ingressRules(data).filter(
+      ({ owner }) => JSON.stringify(owner) === JSON.stringify({ Ref: 'DatabaseSecurityGroup' }),
+    );
+    expect(
+      dbRules.map(({ rule }) => ({
+        ...portsOf(rule),
+        source: rule.SourceSecurityGroupId,
+        cidr: rule.CidrIp,
+      })),
+    ).toEqual([
+      { from: 3306, to: 3306, source: { Ref: 'DatabaseClientSecurityGroup' }, cidr: undefined },
+    ]);
+    expect(data.Resources.DatabaseCluster?.Properties?.VpcSecurityGroupIds).toEqual([
+      { Ref: 'DatabaseSecurityGroup' },
+    ]);
+    expect(data.Outputs?.DatabaseClientSecurityGroupId?.Value).toEqual({
+      Ref: 'DatabaseClientSecurityGroup',
+    });
+    const serviceGroups = templates.app.Resources.Service?.Properties?.NetworkConfiguration as {
+      AwsvpcConfiguration: { SecurityGroups: unknown[] };
+    };
+    expect(serviceGroups.AwsvpcConfiguration.SecurityGroups).toContainEqual({
+      Ref: 'DatabaseClientSecurityGroupId',
+    });
+  });
+
+  it('no other group in any template admits 3306', () => {
+    const others = all.flatMap(([name, template]) =>
+      ingressRules(template)
+        .filter(({ where }) => !(name === 'data' && where === 'DatabaseSecurityGroup'))
+        .filter(({ rule }) => coversPort(rule, 3306))
+        .map(({ where }) => `${name}:${where}`),
+    );
+    expect(others).toEqual([]);
+  });
+
+  it('is private, encrypted, protected, backed up, and keeps a snapshot on delete or replace', () => {
+    const cluster = data.Resources.DatabaseCluster!;
+    expect(cluster.DeletionPolicy).toBe('Snapshot');
+    expect(cluster.UpdateReplacePolicy).toBe('Snapshot');
+    expect(cluster.Properties).toMatchObject({
+      Engine: 'aurora-mysql',
+      StorageEncrypted: true,
+      DeletionProtection: true,
+      ManageMasterUserPassword: true,
+    });
+    expect(data.Parameters?.BackupRetentionDays).toMatchObject({ Default: 7, MinValue: 7 });
+    const instances = resourcesOfType(data, 'AWS::RDS::DBInstance');
+    expect(instances).toHaveLength(2);
+    expect(instances.map(([, i]) => i.Properties?.PubliclyAccessible)).toEqual([false, false]);
+    expect(instances.map(([, i]) => JSON.stringify(i.Properties?.AvailabilityZone))).toEqual([
+      JSON.stringify({ 'Fn::Select': [0, { 'Fn::GetAZs': '' }] }),
+      JSON.stringify({ 'Fn::Select': [1, { 'Fn::GetAZs': '' }] }),
+    ]);
+  });
+
+  it('pins no Aurora patch version by default and stays on MySQL 8.0', () => {
+    expect(data.Parameters?.EngineVersion?.Default).toBe('');
+    expect(data.Resources.ClusterParameterGroup?.Properties?.Family).toBe('aurora-mysql8.0');
+  });
+});
+
+describe('policies', () => {
+  it.each(all)('%s.yaml: no statement allows the * action on the * resource', (_name, template) => {
+    const broad = policyDocuments(template).flatMap(({ where, document }) =>
+      statementsOf(document)
+        .filter((statement) => statement.Effect === 'Allow')
+        .filter((statement) =>
+          asList(statement.Action as string[]).some((action) => action === '*' || action === '*:*'),
+        )
+        .filter(
+          (statement) =>
+            statement.Resource === undefined ||
+            asList(statement.Resource as unknown[]).includes('*'),
+        )
+        .map(() => where),
+    );
+    expect(broad).toEqual([]);
+  });
+
+  it.each(all)('%s.yaml: no Allow uses NotAction or NotResource', (_name, template) => {
+    const inverted = policyDocuments(template).flatMap(({ where, document }) =>
+      statementsOf(document)
+        .filter(
+          (statement) =>
+            statement.Effect === 'Allow' &&
+            ('NotAction' in statement || 'NotResource' in statement),
+        )
+        .map(() => where),
+    );
+    expect(inverted).toEqual([]);
+  });
+
+  it('the GitHub OIDC trust pins aud and an exact sub for one repository and one environment', () => {
+    const trust =
+      templates['github-oidc'].Resources.DeployRole?.Properties?.AssumeRolePolicyDocument;
+    const statements = statementsOf(trust);
+    expect(statements).toHaveLength(1);
+    const [statement] = statements;
+    expect(statement?.Action).toBe('sts:AssumeRoleWithWebIdentity');
+    const condition = statement?.Condition as Record<string, Record<string, unknown>>;
+    expect(Object.keys(condition)).toEqual(['StringEquals']);
+    expect(condition.StringEquals?.['token.actions.githubusercontent.com:aud']).toBe(
+      'sts.amazonaws.com',
+    );
+    const sub = condition.StringEquals?.['token.actions.githubusercontent.com:sub'] as {
+      'Fn::Sub': string;
+    };
+    expect(sub['Fn::Sub']).toBe(
+      'repo:${GitHubOwner}/${GitHubRepository}:environment:${GitHubEnvironment}',
+    );
+    expect(sub['Fn::Sub']).not.toMatch(/[*?]/);
+    // Nothing a caller passes can smuggle a wildcard into the sub.
+    for (const parameter of ['GitHubOwner', 'GitHubRepository', 'GitHubEnvironment']) {
+      const pattern = templates['github-oidc'].Parameters?.[parameter]?.AllowedPattern as
+        string | undefined;
+      expect(pattern).toBeDefined();
+      expect(new RegExp(pattern!).test('*')).toBe(false);
+      expect(new RegExp(pattern!).test('a*')).toBe(false);
+    }
+  });
+
+  it('only CloudFormation can assume the stack execution role, and PassRole is scoped', () => {
+    const oidc = templates['github-oidc'];
+    const trust = statementsOf(
+      oidc.Resources.CloudFormationExecutionRole?.Properties?.AssumeRolePolicyDocument,
+    );
+    expect(trust.map((s) => s.Principal)).toEqual([{ Service: 'cloudformation.amazonaws.com' }]);
+    const passRoles = policyDocuments(oidc)
+      .flatMap(({ document }) => statementsOf(document))
+      .filter((s) => asList(s.Action as string[]).includes('iam:PassRole'));
+    for (const statement of passRoles)
+      expect(asList(statement.Resource as unknown[])).not.toContain('*');
+  });
+});
+
+describe('secrets', () => {
+  it.each(all)('%s.yaml: secret-like parameters are NoEcho with no default', (_name, template) => {
+    for (const [name, parameter] of Object.entries(template.Parameters ?? {})) {
+      if (/(password|secret|token|apikey)$/i.test(name)) {
+        expect({ name, noEcho: String(parameter.NoEcho), default: parameter.Default }).toEqual({
+          name,
+          noEcho: 'true',
+          default: undefined,
+        });
+      }
+    }
+  });
+
+  it.each(all)('%s.yaml: no literal password, key or header secret anywhere', (name, template) => {
+    const text = readFileSync(templatePath(name as (typeof templateNames)[number]), 'utf8');
+    expect(text).not.toMatch(/AKIA[0-9A-Z]{16}/);
+    expect(text).not.toMatch(/-----BEGIN [A-Z ]*PRIVATE KEY-----/);
+    for (const { value, at } of walk(template.Resources)) {
+      const key = String(at[at.length - 1] ?? '');
+      if (/password$/i.test(key) && key !== 'ManageMasterUserPassword') {
+        throw new Error(
+          `${name}.yaml sets ${at.join('.')} (use ManageMasterUserPassword or a dynamic reference)`,
+        );
+      }
+      if (
+        key === 'HeaderValue' ||
+        (at.includes('HttpHeaderConfig') &&
+          at.includes('Values') &&
+          typeof at[at.length - 1] === 'number')
+      ) {
+        expect(JSON.stringify(value)).toContain('{{resolve:secretsmanager:');
+      }
+    }
+  });
+
+  it('the database password is managed by RDS, and the tasks get only the secret ARN', () => {
+    expect(templates.data.Resources.DatabaseCluster?.Properties?.ManageMasterUserPassword).toBe(
+      true,
+    );
+    expect(templates.data.Resources.DatabaseCluster?.Properties).not.toHaveProperty(
+      'MasterUserPassword',
+    );
+    const containers = templates.app.Resources.BootstrapTaskDefinition?.Properties
+      ?.ContainerDefinitions as {
+      Environment: { Name: string; Value: unknown }[];
+    }[];
+    for (const variable of containers.flatMap((container) => container.Environment)) {
+      if (/PASSWORD|SECRET|TOKEN|CREDENTIALS/.test(variable.Name)) {
+        expect(variable.Name).toMatch(/_ARN$/);
+        expect(variable.Value).toEqual({ Ref: 'DatabaseSecretArn' });
+      }
+    }
+  });
+
+  it('CloudFront sends the origin secret read from Secrets Manager, never a literal', () => {
+    const origins = (
+      templates.edge.Resources.Distribution?.Properties?.DistributionConfig as {
+        Origins: Record<string, unknown>[];
+      }
+    ).Origins;
+    const api = origins.find((origin) => origin.Id === 'api');
+    expect(api?.OriginCustomHeaders).toEqual([
+      {
+        HeaderName: 'X-Origin-Verify',
+        HeaderValue: {
+          'Fn::Sub': '{{resolve:secretsmanager:${OriginVerifySecretArn}:SecretString}}',
+        },
+      },
+    ]);
+  });
+});
+
+// Types without a Tags property in CloudFormation (cfn-lint rejects Tags on them).
+const UNTAGGABLE = new Set([
+  'AWS::EC2::VPCGatewayAttachment',
+  'AWS::EC2::Route',
+  'AWS::EC2::SubnetRouteTableAssociation',
+  'AWS::EC2::SecurityGroupIngress',
+  'AWS::EC2::SecurityGroupEgress',
+  'AWS::EC2::VPCEndpoint',
+  'AWS::S3::BucketPolicy',
+  'AWS::CloudFront::OriginAccessControl',
+  'AWS::CloudFront::Function',
+  'AWS::ElasticLoadBalancingV2::Listener',
+  'AWS::ElasticLoadBalancingV2::ListenerRule',
+  'AWS::Route53::RecordSet',
+  'AWS::ApplicationAutoScaling::ScalableTarget',
+  'AWS::ApplicationAutoScaling::ScalingPolicy',
+]);
+
+describe('environment', () => {
+  it.each(all)(
+    '%s.yaml: takes EnvironmentName and tags every taggable resource with it',
+    (_name, template) => {
+      expect(template.Parameters?.EnvironmentName?.Type).toBe('String');
+      const untagged = Object.entries(template.Resources)
+        .filter(([, resource]) => !UNTAGGABLE.has(resource.Type))
+        .filter(([, resource]) => {
+          const tags = resource.Properties?.Tags as { Key: string; Value: unknown }[] | undefined;
+          return !tags?.some(
+            (tag) =>
+              tag.Key === 'Environment' &&
+              JSON.stringify(tag.Value) === JSON.stringify({ Ref: 'EnvironmentName' }),
+          );
+        })
+        .map(([id, resource]) => `${id} (${resource.Type})`);
+      expect(untagged).toEqual([]);
+    },
+  );
+});
+
+describe('the drift trap', () => {
+  it("the service names its task definition by family, the bootstrap revision's family, never by revision", () => {
+    const app = templates.app;
+    const family = app.Resources.BootstrapTaskDefinition?.Properties?.Family;
+    const service = app.Resources.Service!;
+    expect(service.Properties?.TaskDefinition).toEqual(family);
+    expect(JSON.stringify(service.Properties?.TaskDefinition)).not.toMatch(
+      /"Ref"|Fn::GetAtt|:\d+"/,
+    );
+    expect(asList(service.DependsOn)).toContain('BootstrapTaskDefinition');
+    // Autoscaling owns the count; a DesiredCount here would reset it on every stack update.
+    expect(service.Properties).not.toHaveProperty('DesiredCount');
+  });
+
+  it('the service rolls safely: circuit breaker with rollback, 100/200 percent, exec on, no public IP', () => {
+    expect(templates.app.Resources.Service?.Properties).toMatchObject({
+      EnableExecuteCommand: true,
+      DeploymentConfiguration: {
+        MinimumHealthyPercent: 100,
+        MaximumPercent: 200,
+        DeploymentCircuitBreaker: { Enable: true, Rollback: true },
+      },
+    });
+    expect(templates.app.Resources.TargetGroup?.Properties).toMatchObject({
+      TargetType: 'ip',
+      HealthCheckPath: '/api/health',
+      HealthCheckIntervalSeconds: 10,
+      HealthyThresholdCount: 2,
+    });
+    expect(templates.app.Parameters?.DeregistrationDelaySeconds).toMatchObject({
+      Default: 30,
+      MaxValue: 30,
+    });
+  });
+});
+
+describe('the edge', () => {
+  const config = templates.edge.Resources.Distribution?.Properties?.DistributionConfig as Record<
+    string,
+    unknown
+  >;
+
+  it('serves client routes index.html through a function on the S3 behaviour, not error responses', () => {
+    expect(config).not.toHaveProperty('CustomErrorResponses');
+    const defaults = config.DefaultCacheBehavior as Record<string, unknown>;
+    expect(defaults.TargetOriginId).toBe('site');
+    expect(JSON.stringify(defaults.FunctionAssociations)).toContain('SpaRoutingFunction');
+    const api = (config.CacheBehaviors as Record<string, unknown>[]).find(
+      (b) => b.PathPattern === '/api/*',
+    );
+    expect(api).toBeDefined();
+    expect(api).not.toHaveProperty('FunctionAssociations');
+    expect(api?.AllowedMethods).toHaveLength(7);
+  });
+
+  it('the bucket is private, TLS-only and readable only by this distribution', () => {
+    const bucket = templates.edge.Resources.SiteBucket?.Properties;
+    expect(bucket?.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    const statements = statementsOf(
+      (templates.edge.Resources.SiteBucketPolicy?.Properties as { PolicyDocument: unknown })
+        .PolicyDocument,
+    );
+    expect(statements.find((s) => s.Effect === 'Deny')?.Condition).toEqual({
+      Bool: { 'aws:SecureTransport': 'false' },
+    });
+    const allows = statements.filter((s) => s.Effect === 'Allow');
+    expect(allows.map((s) => s.Principal)).toEqual([{ Service: 'cloudfront.amazonaws.com' }]);
+    expect(JSON.stringify(allows[0]?.Condition)).toContain('distribution/${Distribution}');
+  });
+});
