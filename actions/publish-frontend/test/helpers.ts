@@ -3,14 +3,25 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CloudFrontClient, CreateDistributionCommand } from '@aws-sdk/client-cloudfront';
-import { CreateBucketCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { createClient } from '../../common/src/aws-client.js';
+import { isAwsError } from '../../common/src/errors.js';
 
 export const s3 = (): S3Client => createClient(S3Client, 'S3', { action: 'test' });
-export const cloudfront = (): CloudFrontClient => createClient(CloudFrontClient, 'CLOUDFRONT', { action: 'test' });
+export const cloudfront = (): CloudFrontClient =>
+  createClient(CloudFrontClient, 'CLOUDFRONT', { action: 'test' });
 
 /** Writes `files` (relative path → content) into a fresh temporary folder and returns it. */
-export function writeSite(files: Record<string, string | Buffer>, dir = mkdtempSync(path.join(tmpdir(), 'site-'))): string {
+export function writeSite(
+  files: Record<string, string | Buffer>,
+  dir = mkdtempSync(path.join(tmpdir(), 'site-')),
+): string {
   for (const [relative, content] of Object.entries(files)) {
     const file = path.join(dir, relative);
     mkdirSync(path.dirname(file), { recursive: true });
@@ -24,7 +35,10 @@ export async function createBucket(bucket: string): Promise<void> {
 }
 
 /** A distribution whose default origin is the bucket's regional REST endpoint, as the edge stack makes it. */
-export async function createDistribution(bucket: string, originPath = ''): Promise<{ id: string; domainName: string }> {
+export async function createDistribution(
+  bucket: string,
+  originPath = '',
+): Promise<{ id: string; domainName: string }> {
   const response = await cloudfront().send(
     new CreateDistributionCommand({
       DistributionConfig: {
@@ -51,7 +65,10 @@ export async function createDistribution(bucket: string, originPath = ''): Promi
       },
     }),
   );
-  return { id: response.Distribution?.Id as string, domainName: response.Distribution?.DomainName as string };
+  return {
+    id: response.Distribution?.Id as string,
+    domainName: response.Distribution?.DomainName as string,
+  };
 }
 
 export interface StoredObject {
@@ -64,9 +81,15 @@ export async function listObjects(bucket: string): Promise<StoredObject[]> {
   const objects: StoredObject[] = [];
   let token: string | undefined;
   do {
-    const page = await s3().send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
+    const page = await s3().send(
+      new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }),
+    );
     for (const item of page.Contents ?? []) {
-      objects.push({ key: item.Key as string, etag: item.ETag as string, lastModified: item.LastModified?.toISOString() as string });
+      objects.push({
+        key: item.Key as string,
+        etag: item.ETag as string,
+        lastModified: item.LastModified?.toISOString() as string,
+      });
     }
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
@@ -77,8 +100,20 @@ export async function headObject(bucket: string, key: string) {
   return s3().send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
 }
 
-/** Fetches an object as an anonymous reader would (moto does not check signatures). */
-export async function fetchObject(bucket: string, key: string): Promise<{ status: number; body: string }> {
-  const response = await fetch(`${process.env.AWS_ENDPOINT_URL}/${bucket}/${key}`);
-  return { status: response.status, body: await response.text() };
+/**
+ * Reads an object as a visitor's request to the origin would (signed, since moto routes
+ * unsigned requests to no bucket); a missing key is status 404.
+ */
+export async function fetchObject(
+  client: S3Client,
+  bucket: string,
+  key: string,
+): Promise<{ status: number; body: string }> {
+  try {
+    const response = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    return { status: 200, body: (await response.Body?.transformToString('utf8')) ?? '' };
+  } catch (error) {
+    if (isAwsError(error, 'NoSuchKey', 'NotFound')) return { status: 404, body: '' };
+    throw error;
+  }
 }

@@ -7,7 +7,15 @@ import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { GetInvalidationCommand } from '@aws-sdk/client-cloudfront';
 import { listFiles } from '../src/local-files.js';
 import { runAction } from '../../../test-support/run-action.js';
-import { cloudfront, createBucket, createDistribution, headObject, listObjects, s3, writeSite } from './helpers.js';
+import {
+  cloudfront,
+  createBucket,
+  createDistribution,
+  headObject,
+  listObjects,
+  s3,
+  writeSite,
+} from './helpers.js';
 
 const BUCKET = 'publish-site';
 const MANIFEST = '.publish-frontend-manifest.json';
@@ -16,10 +24,17 @@ let distributionId: string;
 let domainName: string;
 
 const publish = (inputs: Record<string, string> = {}) =>
-  runAction('publish-frontend', { source, bucket: BUCKET, 'distribution-id': distributionId, ...inputs });
+  runAction('publish-frontend', {
+    source,
+    bucket: BUCKET,
+    'distribution-id': distributionId,
+    ...inputs,
+  });
 
 async function invalidationPaths(id: string): Promise<string[]> {
-  const response = await cloudfront().send(new GetInvalidationCommand({ DistributionId: distributionId, Id: id }));
+  const response = await cloudfront().send(
+    new GetInvalidationCommand({ DistributionId: distributionId, Id: id }),
+  );
   return [...(response.Invalidation?.InvalidationBatch?.Paths?.Items ?? [])].sort();
 }
 
@@ -43,8 +58,15 @@ describe('publish-frontend against moto', () => {
   it('publishes a site the first time, assets before HTML, with headers and content MD5', async () => {
     const result = await publish();
     expect(result.exitCode).toBe(0);
-    expect(result.outputs).toMatchObject({ uploaded: '8', skipped: '0', deleted: '0', 'invalidation-id': '' });
-    const sizes = (await listFiles(source)).map((relative) => statSync(path.join(source, relative)).size);
+    expect(result.outputs).toMatchObject({
+      uploaded: '8',
+      skipped: '0',
+      deleted: '0',
+      'invalidation-id': '',
+    });
+    const sizes = (await listFiles(source)).map(
+      (relative) => statSync(path.join(source, relative)).size,
+    );
     expect(Number(result.outputs['bytes-uploaded'])).toBe(sizes.reduce((a, b) => a + b, 0));
     expect(result.outputs.url).toBe(`https://${domainName}/`);
     const keys = (await listObjects(BUCKET)).map((object) => object.key).sort();
@@ -70,10 +92,17 @@ describe('publish-frontend against moto', () => {
   it('uploads nothing when every file was touched (new mtimes, same bytes)', async () => {
     const before = await listObjects(BUCKET);
     const future = new Date(Date.now() + 3600_000);
-    for (const relative of await listFiles(source)) utimesSync(path.join(source, relative), future, future);
+    for (const relative of await listFiles(source))
+      utimesSync(path.join(source, relative), future, future);
     const result = await publish();
     expect(result.exitCode).toBe(0);
-    expect(result.outputs).toMatchObject({ uploaded: '0', skipped: '8', deleted: '0', 'bytes-uploaded': '0', 'invalidation-id': '' });
+    expect(result.outputs).toMatchObject({
+      uploaded: '0',
+      skipped: '8',
+      deleted: '0',
+      'bytes-uploaded': '0',
+      'invalidation-id': '',
+    });
     // Nothing was written, not even the manifest.
     expect(await listObjects(BUCKET)).toEqual(before);
     expect(result.summary).toContain('Nothing changed');
@@ -97,9 +126,16 @@ describe('publish-frontend against moto', () => {
     writeFileSync(path.join(source, 'about.html'), '<h1>About us</h1>');
     const result = await publish({ 'wait-for-invalidation': 'true' });
     expect(result.exitCode).toBe(0);
-    expect(result.outputs).toMatchObject({ uploaded: '1', skipped: '7', deleted: '0', 'bytes-uploaded': '17' });
+    expect(result.outputs).toMatchObject({
+      uploaded: '1',
+      skipped: '7',
+      deleted: '0',
+      'bytes-uploaded': '17',
+    });
     expect(result.outputs['invalidation-id']).not.toBe('');
-    expect(await invalidationPaths(result.outputs['invalidation-id'] as string)).toEqual(['/about.html']);
+    expect(await invalidationPaths(result.outputs['invalidation-id'] as string)).toEqual([
+      '/about.html',
+    ]);
     // moto reports invalidations as "COMPLETED" at once (AWS says "Completed" after minutes):
     // the wait compares without regard to case, so it ends.
     expect(result.summary).toContain('(Completed)');
@@ -109,14 +145,19 @@ describe('publish-frontend against moto', () => {
     writeFileSync(path.join(source, 'docs/index.html'), '<h1>Docs v2</h1>');
     const result = await publish();
     expect(result.outputs.uploaded).toBe('1');
-    expect(await invalidationPaths(result.outputs['invalidation-id'] as string)).toEqual(['/docs/', '/docs/index.html']);
+    expect(await invalidationPaths(result.outputs['invalidation-id'] as string)).toEqual([
+      '/docs/',
+      '/docs/index.html',
+    ]);
   });
 
   it('re-uploads files whose Cache-Control rule changed, with the same bytes', async () => {
     const result = await publish({ 'cache-control': '*.txt=public, max-age=60' });
     expect(result.outputs).toMatchObject({ uploaded: '1', skipped: '7' });
     expect((await headObject(BUCKET, 'robots.txt')).CacheControl).toBe('public, max-age=60');
-    expect(await invalidationPaths(result.outputs['invalidation-id'] as string)).toEqual(['/robots.txt']);
+    expect(await invalidationPaths(result.outputs['invalidation-id'] as string)).toEqual([
+      '/robots.txt',
+    ]);
   });
 
   it('deletes a removed file, after the uploads', async () => {
@@ -132,7 +173,9 @@ describe('publish-frontend against moto', () => {
     const deletedAt = result.lines.findIndex((line) => line.startsWith('Deleted 1 stale object'));
     expect(uploadedAt).toBeGreaterThanOrEqual(0);
     expect(deletedAt).toBeGreaterThan(uploadedAt);
-    expect(await invalidationPaths(result.outputs['invalidation-id'] as string)).toEqual(['/favicon.svg']);
+    expect(await invalidationPaths(result.outputs['invalidation-id'] as string)).toEqual([
+      '/favicon.svg',
+    ]);
     expect(readFileSync(path.join(source, 'index.html'), 'utf8')).toContain('index-BQ8x_a1Z.js');
   });
 });

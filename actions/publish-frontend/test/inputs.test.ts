@@ -1,0 +1,135 @@
+import { describe, expect, it } from '@jest/globals';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { InputError } from '../../common/src/errors.js';
+import { Inputs } from '../../common/src/inputs.js';
+import { readInputs } from '../src/inputs.js';
+import { checkSource, originServesBucket } from '../src/preflight.js';
+import type { LocalFile } from '../src/local-files.js';
+
+const source = mkdtempSync(path.join(tmpdir(), 'inputs-'));
+const read = (values: Record<string, string>) =>
+  readInputs(new Inputs((name) => values[name] ?? '', '/'));
+const base = { source, bucket: 'my-site' };
+
+describe('readInputs', () => {
+  it('applies the defaults', () => {
+    const inputs = read(base);
+    expect(inputs).toMatchObject({
+      source,
+      bucket: 'my-site',
+      prefix: '',
+      delete: true,
+      invalidate: 'auto',
+      waitForInvalidation: false,
+      maxInvalidationPaths: 15,
+      maxDeletions: 0.5,
+      concurrency: 16,
+      requireIndex: true,
+      dryRun: false,
+      contentTypes: {},
+      cacheRules: [],
+    });
+  });
+
+  it('reads rules, overrides, shares and the prefix', () => {
+    const inputs = read({
+      ...base,
+      prefix: '/releases/web/',
+      'cache-control': '*.html=no-cache, no-store\nassets/**=public, max-age=31536000, immutable',
+      'content-types': '.glb: model/gltf-binary\nWASM: application/wasm',
+      'max-deletions': '25%',
+    });
+    expect(inputs.prefix).toBe('releases/web');
+    expect(inputs.cacheRules.map((rule) => [rule.glob.pattern, rule.value])).toEqual([
+      ['*.html', 'no-cache, no-store'],
+      ['assets/**', 'public, max-age=31536000, immutable'],
+    ]);
+    expect(inputs.contentTypes).toEqual({ glb: 'model/gltf-binary', wasm: 'application/wasm' });
+    expect(inputs.maxDeletions).toBe(0.25);
+    expect(read({ ...base, 'max-deletions': '0.1' }).maxDeletions).toBe(0.1);
+    expect(read({ ...base, 'max-deletions': '100%' }).maxDeletions).toBe(1);
+    expect(read({ ...base, 'content-types': '.glb=model/gltf-binary' }).contentTypes).toEqual({
+      glb: 'model/gltf-binary',
+    });
+  });
+
+  it.each([
+    [{ bucket: 's3://my-site' }, 'bucket'],
+    [{ bucket: 'arn:aws:s3:::my-site' }, 'bucket'],
+    [{ source: '/does/not/exist' }, 'source'],
+    [{ prefix: 'a/../b' }, 'prefix'],
+    [{ 'distribution-id': 'd123.cloudfront.net' }, 'distribution-id'],
+    [{ invalidate: 'some' }, 'invalidate'],
+    [{ 'max-deletions': 'half' }, 'max-deletions'],
+    [{ 'max-deletions': '150%' }, 'max-deletions'],
+    [{ concurrency: '0' }, 'concurrency'],
+    [{ 'max-invalidation-paths': '5000' }, 'max-invalidation-paths'],
+    [{ 'content-types': '.glb=not a type' }, 'content-types'],
+    [{ 'wait-for-invalidation': 'maybe' }, 'wait-for-invalidation'],
+  ])('rejects %j naming the input', (values, input) => {
+    try {
+      read({ ...base, ...values });
+      throw new Error('expected an InputError');
+    } catch (error) {
+      expect(error).toBeInstanceOf(InputError);
+      expect((error as InputError).input).toBe(input);
+    }
+  });
+});
+
+describe('preflight', () => {
+  const files = (...paths: string[]) =>
+    paths.map((relativePath) => ({ relativePath }) as LocalFile);
+
+  it('refuses an empty source, a source without index.html, and the manifest name', () => {
+    expect(() => checkSource({ source: '/s', files: [], requireIndex: false })).toThrow(
+      'holds no files',
+    );
+    expect(() =>
+      checkSource({ source: '/s', files: files('docs/index.html'), requireIndex: true }),
+    ).toThrow('no index.html at its root');
+    expect(() =>
+      checkSource({ source: '/s', files: files('docs/index.html'), requireIndex: false }),
+    ).not.toThrow();
+    expect(() =>
+      checkSource({
+        source: '/s',
+        files: files('index.html', 'x/.publish-frontend-manifest.json'),
+        requireIndex: true,
+      }),
+    ).toThrow('keeps its own manifest');
+  });
+
+  it('recognises the S3 endpoints a distribution may use for the bucket', () => {
+    expect(originServesBucket('my-site.s3.eu-west-1.amazonaws.com', 'my-site', 'eu-west-1')).toBe(
+      true,
+    );
+    expect(originServesBucket('my-site.s3.amazonaws.com', 'my-site', 'eu-west-1')).toBe(true);
+    expect(originServesBucket('My-Site.S3.amazonaws.com', 'my-site', 'eu-west-1')).toBe(true);
+    expect(
+      originServesBucket('my-site.s3-website-eu-west-1.amazonaws.com', 'my-site', 'eu-west-1'),
+    ).toBe(true);
+    expect(originServesBucket('my-site-old.s3.amazonaws.com', 'my-site', 'eu-west-1')).toBe(false);
+    expect(originServesBucket('alb-123.eu-west-1.elb.amazonaws.com', 'my-site', 'eu-west-1')).toBe(
+      false,
+    );
+  });
+});
+
+describe('action.yml', () => {
+  it('declares exactly the inputs the action reads, and its defaults parse', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { parse } = await import('yaml');
+    const meta = parse(readFileSync(new URL('../action.yml', import.meta.url), 'utf8')) as {
+      inputs: Record<string, { default?: string }>;
+    };
+    const asked = new Set<string>();
+    const defaults = Object.fromEntries(
+      Object.entries(meta.inputs).map(([name, spec]) => [name, spec.default ?? '']),
+    );
+    readInputs(new Inputs((name) => (asked.add(name), { ...defaults, ...base }[name] ?? ''), '/'));
+    expect([...asked].sort()).toEqual(Object.keys(meta.inputs).sort());
+  });
+});

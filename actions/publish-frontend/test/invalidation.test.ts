@@ -1,0 +1,205 @@
+import { beforeEach, describe, expect, it } from '@jest/globals';
+import {
+  CloudFrontClient,
+  CreateInvalidationCommand,
+  GetInvalidationCommand,
+  TooManyInvalidationsInProgress,
+} from '@aws-sdk/client-cloudfront';
+import { mockClient } from 'aws-sdk-client-mock';
+import { TimeoutError } from '../../common/src/errors.js';
+import {
+  callerReference,
+  choosePaths,
+  createInvalidation,
+  urlPathFor,
+  waitForInvalidation,
+} from '../src/invalidation.js';
+
+const cloudfrontMock = mockClient(CloudFrontClient);
+const cloudfront = new CloudFrontClient({ region: 'us-east-1' });
+
+function fakeClock() {
+  let time = 0;
+  const sleeps: number[] = [];
+  return {
+    now: () => time,
+    sleep: async (ms: number) => {
+      sleeps.push(ms);
+      time += ms;
+    },
+    sleeps,
+  };
+}
+
+const tooMany = () =>
+  new TooManyInvalidationsInProgress({ message: 'Too many', $metadata: { httpStatusCode: 400 } });
+
+beforeEach(() => {
+  cloudfrontMock.reset();
+});
+
+describe('choosePaths', () => {
+  const choose = (
+    staleKeys: string[],
+    overrides: Partial<Parameters<typeof choosePaths>[0]> = {},
+  ) =>
+    choosePaths({
+      mode: 'auto',
+      anythingChanged: true,
+      staleKeys,
+      maxPaths: 15,
+      urlPathFor: (key) => urlPathFor(key),
+      ...overrides,
+    });
+
+  it('adds the folder path of every index.html, the root as /', () => {
+    expect(choose(['index.html', 'docs/index.html', 'docs/guide.html']).paths).toEqual([
+      '/',
+      '/docs/',
+      '/docs/guide.html',
+      '/docs/index.html',
+      '/index.html',
+    ]);
+  });
+
+  it('does not take a file merely ending in index.html for a folder index', () => {
+    expect(choose(['myindex.html']).paths).toEqual(['/myindex.html']);
+  });
+
+  it('counts paths after adding folder paths when collapsing to /*', () => {
+    const choice = choose(['index.html', 'a.html'], { maxPaths: 2 });
+    expect(choice.paths).toEqual(['/*']);
+    expect(choice.reason).toBe('3 paths > max-invalidation-paths 2, collapsed to /*');
+  });
+
+  it('removes the origin path and encodes what CloudFront wants encoded', () => {
+    expect(urlPathFor('site/docs/index.html', '/site')).toBe('/docs/index.html');
+    expect(urlPathFor('other/a.html', '/site')).toBe('/other/a.html');
+    expect(urlPathFor('files/my report*.pdf')).toBe('/files/my%20report%2A.pdf');
+    expect(urlPathFor('café/menu.html')).toBe('/caf%C3%A9/menu.html');
+  });
+});
+
+describe('callerReference', () => {
+  it('is the same for a retried attempt of the same paths, and differs for other paths or runs', () => {
+    const env = { GITHUB_RUN_ID: '42', GITHUB_RUN_ATTEMPT: '1' };
+    expect(callerReference(['/a'], env)).toBe(callerReference(['/a'], env));
+    expect(callerReference(['/a'], env)).not.toBe(callerReference(['/b'], env));
+    expect(callerReference(['/a'], env)).not.toBe(
+      callerReference(['/a'], { ...env, GITHUB_RUN_ATTEMPT: '2' }),
+    );
+    expect(callerReference(['/a'], {})).not.toBe(callerReference(['/a'], {}));
+  });
+});
+
+// moto never answers TooManyInvalidationsInProgress and reports every invalidation COMPLETED at
+// once, so the back-off and the wait through InProgress are covered here with a mocked client.
+describe('createInvalidation', () => {
+  it('backs off while CloudFront has too many invalidations in progress', async () => {
+    cloudfrontMock
+      .on(CreateInvalidationCommand)
+      .rejectsOnce(tooMany())
+      .rejectsOnce(tooMany())
+      .resolves({
+        Invalidation: {
+          Id: 'I123',
+          Status: 'InProgress',
+          CreateTime: new Date(),
+          InvalidationBatch: undefined,
+        },
+      });
+    const clock = fakeClock();
+    const lines: string[] = [];
+    const id = await createInvalidation({
+      cloudfront,
+      distributionId: 'E123',
+      paths: ['/index.html'],
+      callerReference: 'ref',
+      timeoutMs: 600_000,
+      log: (line) => lines.push(line),
+      ...clock,
+    });
+    expect(id).toBe('I123');
+    expect(clock.sleeps).toEqual([5000, 10_000]);
+    expect(lines[0]).toContain('too many invalidations in progress');
+    const sent = cloudfrontMock
+      .commandCalls(CreateInvalidationCommand)
+      .map((call) => call.args[0].input);
+    expect(sent).toHaveLength(3);
+    expect(sent[0]).toEqual({
+      DistributionId: 'E123',
+      InvalidationBatch: { CallerReference: 'ref', Paths: { Quantity: 1, Items: ['/index.html'] } },
+    });
+  });
+
+  it('gives up with a TimeoutError that says the files are published', async () => {
+    cloudfrontMock.on(CreateInvalidationCommand).rejects(tooMany());
+    const clock = fakeClock();
+    const creating = createInvalidation({
+      cloudfront,
+      distributionId: 'E123',
+      paths: ['/*'],
+      callerReference: 'ref',
+      timeoutMs: 60_000,
+      log: () => undefined,
+      ...clock,
+    });
+    await expect(creating).rejects.toThrow(TimeoutError);
+    await expect(creating).rejects.toThrow(/only the cache invalidation is missing/);
+  });
+
+  it('does not retry other errors', async () => {
+    cloudfrontMock.on(CreateInvalidationCommand).rejects(new Error('AccessDenied'));
+    await expect(
+      createInvalidation({
+        cloudfront,
+        distributionId: 'E123',
+        paths: ['/*'],
+        callerReference: 'ref',
+        timeoutMs: 60_000,
+        log: () => undefined,
+        ...fakeClock(),
+      }),
+    ).rejects.toThrow('AccessDenied');
+    expect(cloudfrontMock.commandCalls(CreateInvalidationCommand)).toHaveLength(1);
+  });
+});
+
+describe('waitForInvalidation', () => {
+  const invalidation = (Status: string) => ({
+    Invalidation: { Id: 'I1', Status, CreateTime: new Date(), InvalidationBatch: undefined },
+  });
+
+  it('waits through InProgress until Completed, in whatever case CloudFront spells it', async () => {
+    for (const done of ['Completed', 'COMPLETED', 'completed']) {
+      cloudfrontMock.reset();
+      cloudfrontMock
+        .on(GetInvalidationCommand)
+        .resolvesOnce(invalidation('InProgress'))
+        .resolves(invalidation(done));
+      await waitForInvalidation({
+        cloudfront,
+        distributionId: 'E1',
+        invalidationId: 'I1',
+        timeoutMs: 60_000,
+        log: () => undefined,
+        ...fakeClock(),
+      });
+      expect(cloudfrontMock.commandCalls(GetInvalidationCommand)).toHaveLength(2);
+    }
+  });
+
+  it('fails on timeout, never reporting success', async () => {
+    cloudfrontMock.on(GetInvalidationCommand).resolves(invalidation('InProgress'));
+    await expect(
+      waitForInvalidation({
+        cloudfront,
+        distributionId: 'E1',
+        invalidationId: 'I1',
+        timeoutMs: 30_000,
+        log: () => undefined,
+        ...fakeClock(),
+      }),
+    ).rejects.toThrow(/invalidation I1 .*last state: InProgress/);
+  });
+});

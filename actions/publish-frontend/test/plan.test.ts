@@ -1,0 +1,236 @@
+import { describe, expect, it } from '@jest/globals';
+import { ActionError } from '../../common/src/errors.js';
+import { IMMUTABLE } from '../src/cache-control.js';
+import { urlPathFor } from '../src/invalidation.js';
+import type { LocalFile } from '../src/local-files.js';
+import { guardDeletions, planPublish, uploadReason, type PlanOptions } from '../src/plan.js';
+import type { RemoteObject } from '../src/remote-objects.js';
+
+const md5 = (seed: string): string => seed.padEnd(32, '0').slice(0, 32);
+
+function file(key: string, content = key, overrides: Partial<LocalFile> = {}): LocalFile {
+  const html = key.endsWith('.html');
+  return {
+    relativePath: key,
+    absolutePath: `/site/${key}`,
+    key,
+    size: content.length,
+    md5: md5(Buffer.from(content).toString('hex')),
+    contentType: html ? 'text/html; charset=utf-8' : 'text/javascript; charset=utf-8',
+    cacheControl: html
+      ? 'no-cache'
+      : /\.[0-9a-f]{8}\./.test(key)
+        ? IMMUTABLE
+        : 'public, max-age=300',
+    ...overrides,
+  };
+}
+
+/** The remote copy of a local file as the manifest vouches for it. */
+function published(local: LocalFile, overrides: Partial<RemoteObject> = {}): RemoteObject {
+  return {
+    key: local.key,
+    size: local.size,
+    etag: local.md5,
+    lastModified: '2026-01-01T00:00:00.000Z',
+    known: { md5: local.md5, contentType: local.contentType, cacheControl: local.cacheControl },
+    ...overrides,
+  };
+}
+
+function options(
+  local: LocalFile[],
+  remote: RemoteObject[],
+  overrides: Partial<PlanOptions> = {},
+): PlanOptions {
+  return {
+    local,
+    remote,
+    delete: true,
+    maxDeletions: 0.5,
+    invalidate: 'auto',
+    maxInvalidationPaths: 15,
+    urlPathFor: (key) => urlPathFor(key),
+    ...overrides,
+  };
+}
+
+describe('planPublish', () => {
+  const index = file('index.html', '<html>v1');
+  const app = file('assets/app.3f9a1c2b.js', 'app');
+  const about = file('about.html', 'about');
+  const robots = file('robots.txt', 'robots');
+
+  it('uploads everything on a first publish, HTML last, and invalidates nothing new', () => {
+    const plan = planPublish(options([about, app, index, robots], []));
+    expect(plan.uploads.map((upload) => upload.file.key)).toEqual([
+      'assets/app.3f9a1c2b.js',
+      'robots.txt',
+      'about.html',
+      'index.html',
+    ]);
+    expect(plan.uploads.every((upload) => upload.reason === 'new')).toBe(true);
+    expect(plan.uploadPhases.assets.map((upload) => upload.file.key)).toEqual([
+      'assets/app.3f9a1c2b.js',
+      'robots.txt',
+    ]);
+    expect(plan.uploadPhases.pages.map((upload) => upload.file.key)).toEqual([
+      'about.html',
+      'index.html',
+    ]);
+    expect(plan.bytesToUpload).toBe(about.size + app.size + index.size + robots.size);
+    expect(plan.invalidation.paths).toEqual([]);
+    expect(plan.deletions).toEqual([]);
+  });
+
+  it('skips files whose content and headers match, whatever their modification time', () => {
+    const plan = planPublish(options([index, app], [published(index), published(app)]));
+    expect(plan.uploads).toEqual([]);
+    expect(plan.skipped).toEqual([index, app]);
+    expect(plan.invalidation).toEqual({ paths: [], reason: 'nothing changed' });
+  });
+
+  it('uploads a changed file and invalidates its path; the index also as its folder', () => {
+    const newIndex = file('index.html', '<html>v2');
+    const plan = planPublish(options([newIndex, app], [published(index), published(app)]));
+    expect(plan.uploads).toEqual([{ file: newIndex, reason: 'content' }]);
+    expect(plan.invalidation.paths).toEqual(['/', '/index.html']);
+  });
+
+  it('re-uploads the same bytes when Content-Type or Cache-Control changed', () => {
+    const retyped = { ...robots, cacheControl: 'public, max-age=60' };
+    const plan = planPublish(options([retyped], [published(robots)]));
+    expect(plan.uploads).toEqual([{ file: retyped, reason: 'headers' }]);
+    expect(plan.invalidation.paths).toEqual(['/robots.txt']);
+  });
+
+  it('does not invalidate an immutable asset whose only change is its headers', () => {
+    const retyped = { ...app, contentType: 'application/javascript' };
+    const plan = planPublish(options([retyped], [published(app)]));
+    expect(plan.uploads).toEqual([{ file: retyped, reason: 'headers' }]);
+    expect(plan.invalidation.paths).toEqual([]);
+  });
+
+  it('deletes remote objects no longer in the source, and invalidates them unless hashed', () => {
+    const oldApp = published(file('assets/app.0a1b2c3d.js', 'old'));
+    const oldPage = published(file('old.html', 'old page'));
+    const plan = planPublish(
+      options(
+        [index, app, about, robots],
+        [published(index), published(app), published(about), oldApp, oldPage],
+      ),
+    );
+    expect(plan.deletions.map((object) => object.key)).toEqual([
+      'assets/app.0a1b2c3d.js',
+      'old.html',
+    ]);
+    expect(plan.invalidation.paths).toEqual(['/old.html']);
+  });
+
+  it('keeps stale objects with delete: false', () => {
+    const plan = planPublish(
+      options([index], [published(index), published(about)], { delete: false }),
+    );
+    expect(plan.deletions).toEqual([]);
+  });
+
+  it('collapses to /* above max-invalidation-paths, and follows invalidate all/none', () => {
+    const pages = Array.from({ length: 4 }, (_, i) => file(`p${i}.html`, `new ${i}`));
+    const remote = pages.map((page) => published({ ...page, md5: md5('ff') }));
+    expect(
+      planPublish(options(pages, remote, { maxInvalidationPaths: 3 })).invalidation.paths,
+    ).toEqual(['/*']);
+    expect(
+      planPublish(options(pages, remote, { maxInvalidationPaths: 4 })).invalidation.paths,
+    ).toHaveLength(4);
+    expect(planPublish(options(pages, remote, { invalidate: 'none' })).invalidation.paths).toEqual(
+      [],
+    );
+    expect(
+      planPublish(options([file('new.js')], [], { invalidate: 'all' })).invalidation.paths,
+    ).toEqual(['/*']);
+    expect(
+      planPublish(options([index], [published(index)], { invalidate: 'all' })).invalidation.paths,
+    ).toEqual([]);
+  });
+
+  it('refuses, through the guard, a plan that would delete most of the site', () => {
+    const remote = ['a.js', 'b.js', 'c.js', 'index.html'].map((key) => published(file(key)));
+    expect(() => planPublish(options([file('index.html')], remote))).toThrow(ActionError);
+    expect(
+      planPublish(options([file('index.html')], remote, { maxDeletions: 1 })).deletions,
+    ).toHaveLength(3);
+  });
+});
+
+describe('uploadReason', () => {
+  const local = file('a.js', 'content');
+  it('compares a multipart object by the MD5 the manifest or its metadata holds', () => {
+    const multipart: RemoteObject = {
+      key: 'a.js',
+      size: local.size,
+      etag: 'abc-3',
+      lastModified: '',
+    };
+    expect(uploadReason(local, multipart)).toBe('content');
+    expect(
+      uploadReason(local, {
+        ...multipart,
+        known: { md5: local.md5, contentType: local.contentType, cacheControl: local.cacheControl },
+      }),
+    ).toBeUndefined();
+  });
+
+  it('treats a plain ETag as the MD5 but still needs the headers to skip', () => {
+    const plain: RemoteObject = {
+      key: 'a.js',
+      size: local.size,
+      etag: local.md5,
+      lastModified: '',
+    };
+    expect(uploadReason(local, plain)).toBe('headers');
+  });
+
+  it('sees a change of size without knowing anything else', () => {
+    expect(
+      uploadReason(local, { key: 'a.js', size: local.size + 1, etag: local.md5, lastModified: '' }),
+    ).toBe('content');
+  });
+});
+
+describe('guardDeletions', () => {
+  const objects = (count: number): RemoteObject[] =>
+    Array.from({ length: count }, (_, i) => ({
+      key: `k${i}`,
+      size: 1,
+      etag: 'e',
+      lastModified: '',
+    }));
+
+  it('allows up to the share, and refuses one more', () => {
+    expect(() =>
+      guardDeletions({ deletions: objects(5), remoteCount: 10, maxShare: 0.5 }),
+    ).not.toThrow();
+    expect(() => guardDeletions({ deletions: objects(6), remoteCount: 10, maxShare: 0.5 })).toThrow(
+      /would delete 6 of the 10 objects in the bucket \(60%, more than max-deletions 50%\)/,
+    );
+  });
+
+  it('names the fix and says nothing was changed', () => {
+    try {
+      guardDeletions({ deletions: objects(3), remoteCount: 3, maxShare: 0.25 });
+      throw new Error('expected a refusal');
+    } catch (error) {
+      expect(error).toBeInstanceOf(ActionError);
+      expect((error as ActionError).message).toContain('Nothing was changed');
+      expect((error as ActionError).hint).toContain('raise max-deletions (e.g. to 100%)');
+    }
+  });
+
+  it('never refuses with 100% or when there is nothing to delete', () => {
+    expect(() =>
+      guardDeletions({ deletions: objects(10), remoteCount: 10, maxShare: 1 }),
+    ).not.toThrow();
+    expect(() => guardDeletions({ deletions: [], remoteCount: 0, maxShare: 0 })).not.toThrow();
+  });
+});

@@ -1,0 +1,231 @@
+// publish-frontend's refusals and guarantees, against moto: nothing changes on a bad source,
+// a missing bucket or a foreign distribution; the deletion guard; dry-run; content types as
+// stored; and a reader during a publish never meets a page whose assets are not there yet.
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { runAction } from '../../../test-support/run-action.js';
+import {
+  createBucket,
+  createDistribution,
+  fetchObject,
+  headObject,
+  listObjects,
+  s3,
+  writeSite,
+} from './helpers.js';
+
+const BUCKET = 'safety-site';
+let distributionId: string;
+
+const site = (version: number, assets = 3): Record<string, string> => {
+  const files: Record<string, string> = {};
+  const names = Array.from({ length: assets }, (_, i) => `assets/chunk${i}-v${version}.js`);
+  for (const name of names) files[name] = `console.log(${JSON.stringify(name)});`;
+  files['index.html'] =
+    `<!doctype html><title>v${version}</title>${names.map((name) => `<script src="/${name}"></script>`).join('')}`;
+  return files;
+};
+
+beforeAll(async () => {
+  await createBucket(BUCKET);
+  ({ id: distributionId } = await createDistribution(BUCKET));
+  const first = await runAction('publish-frontend', {
+    source: writeSite(site(1, 9)),
+    bucket: BUCKET,
+    'distribution-id': distributionId,
+  });
+  expect(first.exitCode).toBe(0);
+});
+
+describe('publish-frontend refuses before any change', () => {
+  it('fails on an empty source and deletes nothing', async () => {
+    const before = await listObjects(BUCKET);
+    const empty = mkdtempSync(path.join(tmpdir(), 'empty-'));
+    const result = await runAction('publish-frontend', {
+      source: empty,
+      bucket: BUCKET,
+      'distribution-id': distributionId,
+    });
+    expect(result.exitCode).toBe(1);
+    expect(result.annotations[0]?.title).toBe('Nothing to publish');
+    expect(await listObjects(BUCKET)).toEqual(before);
+  });
+
+  it('fails on a missing source folder, naming the input', async () => {
+    const result = await runAction('publish-frontend', {
+      source: '/nonexistent/build',
+      bucket: BUCKET,
+    });
+    expect(result.exitCode).toBe(1);
+    expect(result.annotations[0]?.title).toBe('Invalid input: source');
+  });
+
+  it('fails without index.html at the root unless require-index is false', async () => {
+    const before = await listObjects(BUCKET);
+    const assetsOnly = writeSite({ 'assets/a.js': 'a' });
+    const refused = await runAction('publish-frontend', {
+      source: assetsOnly,
+      bucket: BUCKET,
+      delete: 'false',
+    });
+    expect(refused.exitCode).toBe(1);
+    expect(refused.annotations[0]?.title).toBe('No index.html in source');
+    expect(await listObjects(BUCKET)).toEqual(before);
+    const allowed = await runAction('publish-frontend', {
+      source: assetsOnly,
+      bucket: 'other-assets',
+      'require-index': 'false',
+    });
+    // No such bucket: the next refusal in line.
+    expect(allowed.annotations[0]?.title).toBe('Bucket not found');
+  });
+
+  it('fails when the distribution does not serve from the bucket', async () => {
+    await createBucket('elsewhere');
+    const { id } = await createDistribution('elsewhere');
+    const before = await listObjects(BUCKET);
+    const result = await runAction('publish-frontend', {
+      source: writeSite(site(2)),
+      bucket: BUCKET,
+      'distribution-id': id,
+    });
+    expect(result.exitCode).toBe(1);
+    expect(result.annotations[0]?.title).toBe('Bucket is not an origin of the distribution');
+    expect(result.annotations[0]?.message).toContain('elsewhere.s3.us-east-1.amazonaws.com');
+    expect(await listObjects(BUCKET)).toEqual(before);
+  });
+
+  it('refuses to delete more than max-deletions of the site, and proceeds once raised', async () => {
+    const before = await listObjects(BUCKET);
+    // Release 2 keeps 3 of the 9 assets' worth of names: 9 old chunks of 10 objects go away.
+    const next = writeSite(site(2));
+    const refused = await runAction('publish-frontend', {
+      source: next,
+      bucket: BUCKET,
+      'distribution-id': distributionId,
+    });
+    expect(refused.exitCode).toBe(1);
+    expect(refused.annotations[0]?.title).toBe('Refusing to delete most of the site');
+    expect(refused.annotations[0]?.message).toMatch(
+      /delete 9 of the 10 objects in the bucket \(90%, more than max-deletions 50%\)/,
+    );
+    expect(await listObjects(BUCKET)).toEqual(before);
+
+    const dryRun = await runAction('publish-frontend', {
+      source: next,
+      bucket: BUCKET,
+      'distribution-id': distributionId,
+      'max-deletions': '90%',
+      'dry-run': 'true',
+    });
+    expect(dryRun.exitCode).toBe(0);
+    expect(dryRun.outputs).toMatchObject({ uploaded: '4', deleted: '9', 'invalidation-id': '' });
+    expect(dryRun.summary).toContain('Dry run: would publish');
+    expect(await listObjects(BUCKET)).toEqual(before);
+
+    const allowed = await runAction('publish-frontend', {
+      source: next,
+      bucket: BUCKET,
+      'distribution-id': distributionId,
+      'max-deletions': '90%',
+    });
+    expect(allowed.exitCode).toBe(0);
+    expect(allowed.outputs).toMatchObject({ uploaded: '4', deleted: '9' });
+  });
+});
+
+describe('what visitors get', () => {
+  it('stores the content types of the web types browsers are strict about', async () => {
+    const files: Record<string, string> = {
+      'index.html': '<!doctype html>',
+      'style.css': 'a{}',
+      'app.js': '1',
+      'module.mjs': 'export {}',
+      'data.json': '{}',
+      'app.js.map': '{}',
+      'logo.svg': '<svg/>',
+      'image.png': 'png',
+      'image.webp': 'webp',
+      'image.avif': 'avif',
+      'font.woff2': 'woff2',
+      'module.wasm': 'wasm',
+      'site.webmanifest': '{}',
+      'robots.txt': 'ok',
+    };
+    const bucket = 'types-site';
+    await createBucket(bucket);
+    const result = await runAction('publish-frontend', { source: writeSite(files), bucket });
+    expect(result.exitCode).toBe(0);
+    const stored: Record<string, string | undefined> = {};
+    for (const key of Object.keys(files)) stored[key] = (await headObject(bucket, key)).ContentType;
+    expect(stored).toEqual({
+      'index.html': 'text/html; charset=utf-8',
+      'style.css': 'text/css; charset=utf-8',
+      'app.js': 'text/javascript; charset=utf-8',
+      'module.mjs': 'text/javascript; charset=utf-8',
+      'data.json': 'application/json; charset=utf-8',
+      'app.js.map': 'application/json; charset=utf-8',
+      'logo.svg': 'image/svg+xml; charset=utf-8',
+      'image.png': 'image/png',
+      'image.webp': 'image/webp',
+      'image.avif': 'image/avif',
+      'font.woff2': 'font/woff2',
+      'module.wasm': 'application/wasm',
+      'site.webmanifest': 'application/manifest+json; charset=utf-8',
+      'robots.txt': 'text/plain; charset=utf-8',
+    });
+    expect(result.outputs.url).toBe(`${process.env.AWS_ENDPOINT_URL}/${bucket}/index.html`);
+  });
+
+  it('never serves a reader an index.html whose assets are missing, during a publish', async () => {
+    const bucket = 'reader-site';
+    await createBucket(bucket);
+    const publish = (version: number) =>
+      runAction('publish-frontend', {
+        source: writeSite(site(version, 150)),
+        bucket,
+        // Deleting the previous release's assets is a separate concern (a visitor holding the
+        // old page): this test is about the upload order alone.
+        delete: 'false',
+        concurrency: '8',
+      });
+    expect((await publish(1)).exitCode).toBe(0);
+
+    const client = s3();
+    let done = false;
+    const seen = new Set<string>();
+    const missing: string[] = [];
+    let reads = 0;
+    const reader = (async () => {
+      while (!done) {
+        const index = await fetchObject(client, bucket, 'index.html');
+        seen.add(/<title>(v\d+)<\/title>/.exec(index.body)?.[1] ?? 'none');
+        const assets = [...index.body.matchAll(/src="\/([^"]+)"/g)].map(
+          (match) => match[1] as string,
+        );
+        // A visitor's browser asks for the first scripts; the last one is what an early HTML upload would miss.
+        if (assets.length === 0) missing.push(`index.html without scripts: ${index.status}`);
+        for (const asset of [assets[0], assets[assets.length - 1]]) {
+          if (asset && (await fetchObject(client, bucket, asset)).status !== 200)
+            missing.push(asset);
+        }
+        reads++;
+      }
+    })();
+    const result = await publish(2);
+    done = true;
+    await reader;
+    expect(result.exitCode).toBe(0);
+    expect(result.outputs.uploaded).toBe('151');
+    expect(missing).toEqual([]);
+    expect(reads).toBeGreaterThan(0);
+    // The reader really ran across the publish: it saw the old release and (usually) the new one.
+    expect(seen.has('v1')).toBe(true);
+    expect(seen.has('none')).toBe(false);
+    // And a last look after the publish sees release 2 with all of its assets.
+    const final = await fetchObject(client, bucket, 'index.html');
+    expect(final.body).toContain('<title>v2</title>');
+  });
+});
