@@ -1,3 +1,4 @@
-import * as core from '@actions/core';
 import { runMain } from '../../common/src/run-main.js';
-await runMain(async () => { core.info('hello'); });
+import { run } from './main.js';
+
+await runMain((context) => run(context));

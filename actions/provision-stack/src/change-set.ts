@@ -1,0 +1,200 @@
+/**
+ * Creating the change set and reading it back. The name is unique per run, attempt and moment, so
+ * two runs (or a re-run) never collide over one name; the client token makes the SDK's own
+ * retries of CreateChangeSet idempotent. An empty change set is a success, in both forms AWS
+ * reports it, and is deleted so that it does not pile up on the stack.
+ */
+import {
+  type Change,
+  type CloudFormationClient,
+  CreateChangeSetCommand,
+  type CreateChangeSetCommandInput,
+  DeleteChangeSetCommand,
+  DeleteStackCommand,
+  DescribeChangeSetCommand,
+  type DescribeChangeSetCommandOutput,
+  ExecuteChangeSetCommand,
+  type Parameter,
+} from '@aws-sdk/client-cloudformation';
+import { ActionError, awsErrorCode, isAwsError } from '../../common/src/errors.js';
+import { poll } from '../../common/src/poller.js';
+import type { Capability } from './inputs.js';
+
+export interface ChangeSetNameOptions {
+  runId?: string;
+  runAttempt?: string;
+  now: number;
+}
+
+/** `provision-<run id>-<attempt>-<time>`: starts with a letter, only letters, digits and hyphens. */
+export function changeSetName(options: ChangeSetNameOptions): string {
+  const runId = (options.runId ?? '').replace(/[^A-Za-z0-9]/g, '') || 'local';
+  const attempt = (options.runAttempt ?? '').replace(/[^A-Za-z0-9]/g, '') || '1';
+  return `provision-${runId}-${attempt}-${options.now.toString(36)}`.slice(0, 128);
+}
+
+/** The two ways AWS says a change set would change nothing. */
+export function isNoChangesReason(reason: string | undefined): boolean {
+  return /didn't contain changes|No updates are to be performed/i.test(reason ?? '');
+}
+
+export type TemplateSource = { TemplateBody: string } | { TemplateURL: string };
+
+export interface CreateChangeSetOptions {
+  client: CloudFormationClient;
+  stackName: string;
+  type: 'CREATE' | 'UPDATE';
+  name: string;
+  template: TemplateSource;
+  parameters: Parameter[];
+  capabilities: Capability[];
+  tags: Record<string, string>;
+  roleArn?: string;
+  description?: string;
+  timeoutMs: number;
+  intervalMs?: number;
+}
+
+export type ChangeSetResult =
+  | { kind: 'empty'; id?: string; stackId?: string }
+  | { kind: 'ready'; id: string; stackId: string; changes: Change[] };
+
+export async function createChangeSet(options: CreateChangeSetOptions): Promise<ChangeSetResult> {
+  const { client } = options;
+  const input: CreateChangeSetCommandInput = {
+    StackName: options.stackName,
+    ChangeSetName: options.name,
+    ChangeSetType: options.type,
+    ClientToken: options.name,
+    ...options.template,
+    Parameters: options.parameters,
+    Capabilities: options.capabilities,
+    ...(Object.keys(options.tags).length > 0
+      ? { Tags: Object.entries(options.tags).map(([Key, Value]) => ({ Key, Value })) }
+      : {}),
+    ...(options.roleArn ? { RoleARN: options.roleArn } : {}),
+    ...(options.description ? { Description: options.description } : {}),
+  };
+  let created: { Id?: string; StackId?: string };
+  try {
+    created = await client.send(new CreateChangeSetCommand(input));
+  } catch (error) {
+    // The synchronous form of "nothing to change": no change set was made.
+    if (isAwsError(error, 'ValidationError') && isNoChangesReason((error as Error).message)) {
+      return { kind: 'empty' };
+    }
+    if (isAwsError(error, 'InsufficientCapabilitiesException', 'InsufficientCapabilities')) {
+      throw new ActionError(
+        'Missing capabilities',
+        `CloudFormation refused stack ${options.stackName}: ${(error as Error).message}`,
+        'Add the capabilities named above to the capabilities input (for example CAPABILITY_NAMED_IAM) after checking what the template creates.',
+      );
+    }
+    throw error;
+  }
+  const id = created.Id as string;
+  const stackId = created.StackId as string;
+
+  const described = await poll<DescribeChangeSetCommandOutput>({
+    what: `change set ${options.name}`,
+    intervalMs: options.intervalMs ?? 3000,
+    timeoutMs: options.timeoutMs,
+    check: async () => {
+      const response = await client.send(
+        new DescribeChangeSetCommand({ ChangeSetName: id, StackName: stackId }),
+      );
+      const status = response.Status ?? 'UNKNOWN';
+      return {
+        done: status === 'CREATE_COMPLETE' || status === 'FAILED',
+        state: status,
+        value: response,
+      };
+    },
+  });
+
+  if (described.Status === 'FAILED') {
+    if (isNoChangesReason(described.StatusReason)) {
+      await deleteChangeSet(client, id, stackId);
+      return { kind: 'empty', id, stackId };
+    }
+    await discardFailed({ client, id, stackId, createdStack: options.type === 'CREATE' });
+    throw new ActionError(
+      'Change set failed',
+      `CloudFormation could not make a change set for stack ${options.stackName}: ${described.StatusReason ?? 'no reason given'}`,
+      'Fix the template or parameters named in the reason; nothing was changed.',
+    );
+  }
+  return { kind: 'ready', id, stackId, changes: await allChanges(client, described) };
+}
+
+/** DescribeChangeSet pages its changes; a large stack has more than one page. */
+async function allChanges(
+  client: CloudFormationClient,
+  first: DescribeChangeSetCommandOutput,
+): Promise<Change[]> {
+  const changes = [...(first.Changes ?? [])];
+  let token = first.NextToken;
+  while (token) {
+    const page = await client.send(
+      new DescribeChangeSetCommand({
+        ChangeSetName: first.ChangeSetId,
+        StackName: first.StackId,
+        NextToken: token,
+      }),
+    );
+    changes.push(...(page.Changes ?? []));
+    token = page.NextToken;
+  }
+  return changes;
+}
+
+export async function deleteChangeSet(
+  client: CloudFormationClient,
+  id: string,
+  stackId: string,
+): Promise<void> {
+  await client.send(new DeleteChangeSetCommand({ ChangeSetName: id, StackName: stackId }));
+}
+
+/**
+ * A failed CREATE change set leaves behind an empty stack in REVIEW_IN_PROGRESS that this run
+ * made; it holds no resources, so it goes too and the next run starts clean.
+ */
+async function discardFailed(options: {
+  client: CloudFormationClient;
+  id: string;
+  stackId: string;
+  createdStack: boolean;
+}): Promise<void> {
+  try {
+    await deleteChangeSet(options.client, options.id, options.stackId);
+    if (options.createdStack) {
+      await options.client.send(new DeleteStackCommand({ StackName: options.stackId }));
+    }
+  } catch (error) {
+    // Clean-up is best effort: the failure being reported matters more than its leftovers.
+    console.log(
+      `Could not clean up change set ${options.id}: ${awsErrorCode(error) ?? ''} ${(error as Error).message}`,
+    );
+  }
+}
+
+export interface ExecuteOptions {
+  client: CloudFormationClient;
+  id: string;
+  stackId: string;
+  disableRollback: boolean;
+  /** Idempotency token for ExecuteChangeSet, so an SDK retry never starts a second execution. */
+  token: string;
+}
+
+export async function executeChangeSet(options: ExecuteOptions): Promise<void> {
+  await options.client.send(
+    new ExecuteChangeSetCommand({
+      ChangeSetName: options.id,
+      StackName: options.stackId,
+      ClientRequestToken: options.token,
+      DisableRollback: options.disableRollback,
+    }),
+  );
+}

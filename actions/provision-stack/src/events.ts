@@ -1,0 +1,119 @@
+/**
+ * Stack events as they happen: only those of this run's execution, each once (DescribeStackEvents
+ * pages newest first and repeats what it showed before), with the events of nested stacks
+ * followed as they appear, and the failures kept for the report, root cause first.
+ */
+import {
+  type CloudFormationClient,
+  DescribeStackEventsCommand,
+  type StackEvent,
+} from '@aws-sdk/client-cloudformation';
+
+const NESTED_STACK = 'AWS::CloudFormation::Stack';
+
+export class EventStream {
+  private readonly seen = new Set<string>();
+  /** Nested stack id → done reading its history up to `since`. */
+  private readonly nested = new Set<string>();
+  /** AWS's time of the first event of this execution; nested stacks are read from then on. */
+  private since?: Date;
+  readonly events: StackEvent[] = [];
+
+  constructor(
+    private readonly client: CloudFormationClient,
+    private readonly stackId: string,
+  ) {}
+
+  /** Marks what already happened as seen. Call before executing the change set. */
+  async start(): Promise<void> {
+    const page = await this.client.send(
+      new DescribeStackEventsCommand({ StackName: this.stackId }),
+    );
+    for (const event of page.StackEvents ?? []) if (event.EventId) this.seen.add(event.EventId);
+  }
+
+  /** The events that happened since the last call, oldest first. */
+  async next(): Promise<StackEvent[]> {
+    const fresh = await this.read(this.stackId, undefined);
+    if (!this.since && fresh.length > 0) this.since = fresh[0]?.Timestamp;
+    for (const event of [...fresh]) {
+      const nestedId = nestedStackId(event, this.stackId);
+      if (nestedId && !this.nested.has(nestedId)) this.nested.add(nestedId);
+    }
+    for (const nestedId of this.nested) {
+      const nestedEvents = await this.read(nestedId, this.since);
+      fresh.push(...nestedEvents);
+      for (const event of nestedEvents) {
+        const deeper = nestedStackId(event, nestedId);
+        if (deeper) this.nested.add(deeper);
+      }
+    }
+    fresh.sort((a, b) => time(a) - time(b));
+    this.events.push(...fresh);
+    return fresh;
+  }
+
+  /** Unseen events of one stack, oldest first: pages until one holds an event seen before. */
+  private async read(stackId: string, since: Date | undefined): Promise<StackEvent[]> {
+    const fresh: StackEvent[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.client.send(
+        new DescribeStackEventsCommand({ StackName: stackId, NextToken: token }),
+      );
+      let reachedSeen = false;
+      for (const event of page.StackEvents ?? []) {
+        const id =
+          event.EventId ?? `${event.LogicalResourceId}:${event.ResourceStatus}:${time(event)}`;
+        if (this.seen.has(id) || (since && time(event) < since.getTime())) {
+          reachedSeen = true;
+          continue;
+        }
+        this.seen.add(id);
+        fresh.push(event);
+      }
+      token = reachedSeen ? undefined : page.NextToken;
+    } while (token);
+    return fresh.reverse();
+  }
+}
+
+function nestedStackId(event: StackEvent, parentId: string): string | undefined {
+  const id = event.PhysicalResourceId;
+  if (event.ResourceType !== NESTED_STACK || !id || id === parentId || event.StackId === id)
+    return undefined;
+  return id.startsWith('arn:') ? id : undefined;
+}
+
+function time(event: StackEvent): number {
+  return event.Timestamp ? new Date(event.Timestamp).getTime() : 0;
+}
+
+export function isFailure(event: StackEvent): boolean {
+  return (event.ResourceStatus ?? '').endsWith('_FAILED');
+}
+
+/**
+ * Reasons that only repeat another failure: resources cancelled because a sibling failed, a
+ * parent saying which children failed, an embedded stack failing because of its own resources.
+ */
+const CONSEQUENCE =
+  /Resource (creation|update|deletion) cancelled|The following resource\(s\) failed|Embedded stack .* was not successfully/i;
+
+/** Every failure of the events, root causes first, each group in the order it happened. */
+export function orderFailures(events: StackEvent[]): StackEvent[] {
+  const failures = events.filter(isFailure).sort((a, b) => time(a) - time(b));
+  const causes = failures.filter((event) => !CONSEQUENCE.test(event.ResourceStatusReason ?? ''));
+  const consequences = failures.filter((event) =>
+    CONSEQUENCE.test(event.ResourceStatusReason ?? ''),
+  );
+  return [...causes, ...consequences];
+}
+
+/** One log line per event, the way the console's Events tab reads. */
+export function formatEvent(event: StackEvent, rootStackName: string): string {
+  const at = event.Timestamp ? new Date(event.Timestamp).toISOString().slice(11, 19) : '--:--:--';
+  const stack = event.StackName && event.StackName !== rootStackName ? `${event.StackName}/` : '';
+  const reason = event.ResourceStatusReason ? `: ${event.ResourceStatusReason}` : '';
+  return `${at} ${event.ResourceStatus ?? ''} ${stack}${event.LogicalResourceId ?? ''} (${event.ResourceType ?? ''})${reason}`;
+}

@@ -1,0 +1,103 @@
+/**
+ * The action's inputs as one typed object. Everything that can be checked without AWS is checked
+ * here, in the order a user would fix it: the template first, then where the stack goes.
+ */
+import { InputError } from '../../common/src/errors.js';
+import { Inputs } from '../../common/src/inputs.js';
+
+export const CAPABILITIES = [
+  'CAPABILITY_IAM',
+  'CAPABILITY_NAMED_IAM',
+  'CAPABILITY_AUTO_EXPAND',
+] as const;
+export type Capability = (typeof CAPABILITIES)[number];
+
+export const DEFAULT_PROTECT = [
+  'AWS::RDS::DBCluster',
+  'AWS::RDS::DBInstance',
+  'AWS::S3::Bucket',
+  'AWS::ECR::Repository',
+];
+
+export interface ProvisionInputs {
+  /** Absolute path of the template file (it exists: the reader checked). */
+  templatePath: string;
+  /** The path as the user wrote it, for messages. */
+  templateInput: string;
+  templateBucket?: string;
+  stackName: string;
+  parameters: Record<string, string>;
+  capabilities: Capability[];
+  tags: Record<string, string>;
+  /** undefined leaves the stack's current setting alone. */
+  terminationProtection?: boolean;
+  disableRollback: boolean;
+  roleArn?: string;
+  mode: 'deploy' | 'preview';
+  protect: string[];
+  allowReplacement: string[];
+  onRollbackComplete: 'fail' | 'recreate';
+  timeoutMs: number;
+  region?: string;
+}
+
+/** CloudFormation's rule for stack names (CreateStack API reference). */
+const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
+
+export function readInputs(inputs: Inputs = new Inputs()): ProvisionInputs {
+  const templatePath = inputs.path('template', { required: true, kind: 'file' });
+  const templateBucket = inputs.matching(
+    'template-bucket',
+    BUCKET_NAME,
+    'an S3 bucket name (3-63 lower-case letters, digits, dots and hyphens), without s3://',
+  );
+  const stackName = inputs.matching(
+    'stack-name',
+    STACK_NAME,
+    'a stack name: a letter, then letters, digits and hyphens, at most 128 characters',
+    { required: true },
+  ) as string;
+  const parameters = inputs.map('parameters');
+  const capabilities = inputs.list('capabilities', ['CAPABILITY_NAMED_IAM']).map((item) => {
+    const found = CAPABILITIES.find((known) => known === item.toUpperCase());
+    if (!found) throw new InputError('capabilities', item, `a list of ${CAPABILITIES.join(', ')}`);
+    return found;
+  });
+  const protection = inputs.raw('termination-protection');
+  return {
+    templatePath,
+    templateInput: inputs.raw('template'),
+    templateBucket,
+    stackName,
+    parameters,
+    capabilities: [...new Set(capabilities)],
+    tags: inputs.map('tags'),
+    terminationProtection:
+      protection === '' ? undefined : inputs.boolean('termination-protection', false),
+    disableRollback: inputs.boolean('disable-rollback', false),
+    roleArn: inputs.matching(
+      'role-arn',
+      ROLE_ARN,
+      'an IAM role ARN such as arn:aws:iam::123456789012:role/cfn-deploy',
+    ),
+    mode: inputs.choice('mode', ['deploy', 'preview'] as const, 'deploy'),
+    // `none` is the explicit way to protect nothing (an empty input means the default list).
+    protect: inputs
+      .list('protect', DEFAULT_PROTECT)
+      .filter((item) => item.toLowerCase() !== 'none'),
+    allowReplacement: inputs.list('allow-replacement'),
+    onRollbackComplete: inputs.choice(
+      'on-rollback-complete',
+      ['fail', 'recreate'] as const,
+      'fail',
+    ),
+    timeoutMs: inputs.duration('timeout-minutes', {
+      default: 60 * 60_000,
+      bareUnit: 'minutes',
+      max: 24 * 60 * 60_000,
+    }),
+    region: inputs.string('aws-region'),
+  };
+}

@@ -1,0 +1,312 @@
+/**
+ * provision-stack: deploy a CloudFormation stack through a change set.
+ * read inputs → check (template, parameters, ValidateTemplate) → settle the stack's state →
+ * plan (change set) → guard (protected resources) → apply (execute) → wait (events) → report.
+ */
+import * as core from '@actions/core';
+import { CloudFormationClient, type Stack } from '@aws-sdk/client-cloudformation';
+import { S3Client } from '@aws-sdk/client-s3';
+import { createClient, resolveRegion } from '../../common/src/aws-client.js';
+import { ActionError, InputError } from '../../common/src/errors.js';
+import { Inputs } from '../../common/src/inputs.js';
+import type { MainContext } from '../../common/src/run-main.js';
+import { writeSummary } from '../../common/src/summary.js';
+import { missingCapabilities } from './capabilities.js';
+import {
+  type ChangeSetResult,
+  changeSetName,
+  createChangeSet,
+  executeChangeSet,
+} from './change-set.js';
+import { EventStream, orderFailures, formatEvent } from './events.js';
+import { type ProvisionInputs, readInputs } from './inputs.js';
+import { setOutputs } from './outputs.js';
+import { checkKnownParameters, planParameters, secretValues } from './parameters.js';
+import { describeRisks, protectionRisks } from './protect.js';
+import {
+  applyTerminationProtection,
+  deleteRolledBackStack,
+  describeStack,
+  failedResources,
+  waitForExecution,
+  waitWhileBusy,
+} from './stack.js';
+import { decide } from './stack-state.js';
+import * as report from './summary.js';
+import { type Template, loadTemplate } from './template.js';
+import { templateSource, validateTemplate } from './template-source.js';
+
+const ACTION = 'provision-stack';
+
+export interface RunOptions {
+  inputs?: Inputs;
+  env?: NodeJS.ProcessEnv;
+  /** Poll interval for every wait; tests shorten it. */
+  intervalMs?: number;
+}
+
+export async function run(context: MainContext = {}, options: RunOptions = {}): Promise<void> {
+  const env = options.env ?? process.env;
+  // 1. Read and check everything that needs no AWS call.
+  const inputs = readInputs(options.inputs ?? new Inputs());
+  context.resource = `stack ${inputs.stackName}`;
+  const template = loadTemplate({
+    path: inputs.templatePath,
+    input: inputs.templateInput,
+    bucket: inputs.templateBucket,
+  });
+  // Masked before anything could print them, including the errors below.
+  for (const secret of secretValues(template.parameters, inputs.parameters)) core.setSecret(secret);
+  checkKnownParameters(template.parameters, inputs.parameters);
+  checkCapabilities(template, inputs);
+
+  const region = resolveRegion(inputs.region, env);
+  const clientContext = { action: ACTION, region, env };
+  const cloudFormation = createClient(CloudFormationClient, 'CLOUDFORMATION', clientContext);
+  const deadline = Date.now() + inputs.timeoutMs;
+  const remaining = () => Math.max(1, deadline - Date.now());
+  const intervalMs = options.intervalMs;
+
+  // 2. Check with CloudFormation (read-only calls, plus the template upload when it is too big).
+  const source = await templateSource({
+    template,
+    stackName: inputs.stackName,
+    bucket: inputs.templateBucket,
+    region,
+    s3: () => createClient(S3Client, 'S3', clientContext),
+  });
+  await validateTemplate({
+    client: cloudFormation,
+    source,
+    input: inputs.templateInput,
+    capabilities: inputs.capabilities,
+  });
+  const stack = await settleStack({ client: cloudFormation, inputs, remaining, intervalMs });
+  const parameters = planParameters({
+    declared: template.parameters,
+    given: inputs.parameters,
+    deployed: stack.existing?.Parameters?.map((parameter) => parameter.ParameterKey ?? ''),
+  });
+
+  // 3. Plan: the change set.
+  const name = changeSetName({
+    runId: env.GITHUB_RUN_ID,
+    runAttempt: env.GITHUB_RUN_ATTEMPT,
+    now: Date.now(),
+  });
+  report.addHeader({
+    stackName: inputs.stackName,
+    region,
+    mode: inputs.mode,
+    stackId: stack.existing?.StackId,
+    changeSetName: name,
+    kept: parameters.kept,
+  });
+  core.info(`Creating change set ${name} (${stack.type}) for stack ${inputs.stackName}`);
+  const changeSet: ChangeSetResult = await createChangeSet({
+    client: cloudFormation,
+    stackName: inputs.stackName,
+    type: stack.type,
+    name,
+    template: source,
+    parameters: parameters.parameters,
+    capabilities: inputs.capabilities,
+    tags: inputs.tags,
+    roleArn: inputs.roleArn,
+    description: describeRun(env),
+    timeoutMs: remaining(),
+    intervalMs,
+  });
+
+  if (changeSet.kind === 'empty') {
+    report.reportNoChanges(inputs.stackName);
+    let current = (await describeStack(
+      cloudFormation,
+      stack.existing?.StackId ?? inputs.stackName,
+    )) as Stack;
+    const protectionChanged =
+      inputs.mode === 'deploy' &&
+      (await applyTerminationProtection(cloudFormation, current, inputs.terminationProtection));
+    if (protectionChanged)
+      current = (await describeStack(cloudFormation, current.StackId as string)) ?? current;
+    return finish({ stack: current, changed: protectionChanged, region, inputs });
+  }
+
+  report.reportChanges(changeSet.changes);
+  const risks = protectionRisks({
+    changes: changeSet.changes,
+    protect: inputs.protect,
+    allowReplacement: inputs.allowReplacement,
+  });
+
+  // 4. Guard, or stop here in preview mode.
+  if (inputs.mode === 'preview') {
+    if (risks.length > 0) {
+      report.reportRisks(risks, false);
+      core.warning(`Executing this change set would be blocked: ${describeRisks(risks)}.`, {
+        title: 'Protected resources at risk',
+      });
+    }
+    core.info(`Preview only: change set ${name} was created and not executed.`);
+    const current = await describeStack(cloudFormation, changeSet.stackId);
+    return finish({ stack: current, changed: true, changeSetId: changeSet.id, region, inputs });
+  }
+  if (risks.length > 0) {
+    report.reportRisks(risks, true);
+    throw new ActionError(
+      'Protected resources would be replaced or deleted',
+      `Change set ${name} for stack ${inputs.stackName} was not executed: ${describeRisks(risks)}.`,
+      `If this is intended (data will be lost), add the logical id or type to allow-replacement; otherwise change the template so the resource keeps its identity. The change set is left on the stack for review.`,
+    );
+  }
+
+  // 5. Apply and wait, streaming the events.
+  const events = new EventStream(cloudFormation, changeSet.stackId);
+  await events.start();
+  await executeChangeSet({
+    client: cloudFormation,
+    id: changeSet.id,
+    stackId: changeSet.stackId,
+    disableRollback: inputs.disableRollback,
+    token: `${name}-execute`,
+  });
+  core.info(`Executing change set ${name}${inputs.disableRollback ? ' (rollback disabled)' : ''}`);
+  const ended = await waitForExecution({
+    client: cloudFormation,
+    stackName: inputs.stackName,
+    stackId: changeSet.stackId,
+    events,
+    timeoutMs: remaining(),
+    intervalMs,
+  });
+  const status = ended.StackStatus ?? 'UNKNOWN';
+  if (!['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'IMPORT_COMPLETE'].includes(status)) {
+    const failures = orderFailures(events.events);
+    report.reportFailures(failures, inputs.stackName);
+    const causes = failures.map((event) => formatEvent(event, inputs.stackName)).join('\n');
+    setOutputs({ stack: ended, changed: true, changeSetId: changeSet.id });
+    throw new ActionError(
+      `Stack ${inputs.stackName} ended in ${status}`,
+      `Executing change set ${name} failed; stack ${inputs.stackName} is now ${status}.` +
+        (causes ? `\nFailed resources, root cause first:\n${causes}` : ''),
+      inputs.disableRollback
+        ? 'Rollback was disabled, so the resources that were created are kept: fix the cause above and run this step again to fix forward.'
+        : 'Fix the root cause (the first failure above) and run this step again.',
+    );
+  }
+  await applyTerminationProtection(cloudFormation, ended, inputs.terminationProtection);
+  const final = (await describeStack(cloudFormation, changeSet.stackId)) ?? ended;
+  return finish({ stack: final, changed: true, changeSetId: changeSet.id, region, inputs });
+}
+
+function checkCapabilities(template: Template, inputs: ProvisionInputs): void {
+  const missing = missingCapabilities(template, inputs.capabilities);
+  if (missing.length > 0) {
+    throw new InputError(
+      'capabilities',
+      inputs.capabilities.join(','),
+      `a list including ${missing.map((item) => `${item.capability} (for ${item.because})`).join(' and ')}; CloudFormation would refuse the change set with InsufficientCapabilities`,
+    );
+  }
+}
+
+interface SettleOptions {
+  client: CloudFormationClient;
+  inputs: ProvisionInputs;
+  remaining: () => number;
+  intervalMs?: number;
+}
+
+interface SettledStack {
+  type: 'CREATE' | 'UPDATE';
+  /** The stack the change set will update; undefined for a new one (or one in REVIEW_IN_PROGRESS). */
+  existing?: Stack;
+}
+
+/** Brings the stack to a state a change set can start from, or fails saying why it cannot. */
+async function settleStack(options: SettleOptions): Promise<SettledStack> {
+  const { client, inputs } = options;
+  let stack = await describeStack(client, inputs.stackName);
+  for (;;) {
+    const decision = decide(stack, {
+      stackName: inputs.stackName,
+      onRollbackComplete: inputs.onRollbackComplete,
+    });
+    const waitOptions = {
+      client,
+      stackName: inputs.stackName,
+      stackId: stack?.StackId ?? inputs.stackName,
+      timeoutMs: options.remaining(),
+      intervalMs: options.intervalMs,
+    };
+    switch (decision.kind) {
+      case 'create':
+      case 'create-on-review':
+        return { type: 'CREATE' };
+      case 'update':
+        return { type: 'UPDATE', existing: stack };
+      case 'wait':
+        core.info(
+          `Stack ${inputs.stackName} is ${decision.status}: waiting for that operation to finish first.`,
+        );
+        stack = await waitWhileBusy(waitOptions);
+        break;
+      case 'recreate':
+        if (inputs.mode === 'preview') {
+          throw new ActionError(
+            `Stack ${inputs.stackName} is in ROLLBACK_COMPLETE`,
+            'Preview mode does not delete stacks; the deploy run will delete and recreate it (on-rollback-complete: recreate).',
+          );
+        }
+        core.info(
+          `Stack ${inputs.stackName} is in ROLLBACK_COMPLETE (it never finished a create): deleting it to create it again.`,
+        );
+        await deleteRolledBackStack(waitOptions);
+        stack = undefined;
+        break;
+      case 'fail': {
+        const failed =
+          stack?.StackStatus === 'UPDATE_ROLLBACK_FAILED' && stack.StackId
+            ? await failedResources(client, stack.StackId)
+            : [];
+        const listing = failed.length > 0 ? `\nResources that failed:\n${failed.join('\n')}` : '';
+        throw new ActionError(decision.title, `${decision.message}${listing}`, decision.hint);
+      }
+    }
+  }
+}
+
+interface FinishOptions {
+  stack?: Stack;
+  changed: boolean;
+  changeSetId?: string;
+  region: string;
+  inputs: ProvisionInputs;
+}
+
+async function finish(options: FinishOptions): Promise<void> {
+  const outputs = setOutputs(options);
+  report.reportOutcome(
+    {
+      Stack: options.stack?.StackName ?? options.inputs.stackName,
+      Status: options.stack?.StackStatus,
+      Changed: options.changed ? 'yes' : 'no',
+      'Termination protection': options.stack
+        ? String(Boolean(options.stack.EnableTerminationProtection))
+        : undefined,
+    },
+    outputs,
+  );
+  if (options.stack?.StackId) {
+    core.info(`Stack: ${report.stackConsoleUrl(options.region, options.stack.StackId)}`);
+  }
+  await writeSummary();
+}
+
+function describeRun(env: NodeJS.ProcessEnv): string | undefined {
+  if (!env.GITHUB_REPOSITORY || !env.GITHUB_RUN_ID) return undefined;
+  return `provision-stack, ${env.GITHUB_REPOSITORY} run ${env.GITHUB_RUN_ID} attempt ${env.GITHUB_RUN_ATTEMPT ?? '1'}`.slice(
+    0,
+    1024,
+  );
+}

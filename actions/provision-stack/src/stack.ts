@@ -1,0 +1,135 @@
+/**
+ * Reading a stack and waiting on it: describe, wait out another run's operation, delete a stack
+ * that never finished its create, follow an execution with its events, and set termination
+ * protection. The decisions live in stack-state.ts; this is the thin layer over the SDK.
+ */
+import {
+  type CloudFormationClient,
+  DeleteStackCommand,
+  DescribeStackResourcesCommand,
+  DescribeStacksCommand,
+  type Stack,
+  UpdateTerminationProtectionCommand,
+} from '@aws-sdk/client-cloudformation';
+import { ActionError, isAwsError } from '../../common/src/errors.js';
+import { poll } from '../../common/src/poller.js';
+import { type EventStream, formatEvent } from './events.js';
+import { isBusy } from './stack-state.js';
+
+export const POLL_INTERVAL_MS = 5000;
+
+/** The stack by name or id, or undefined when there is none. */
+export async function describeStack(
+  client: CloudFormationClient,
+  stack: string,
+): Promise<Stack | undefined> {
+  try {
+    const response = await client.send(new DescribeStacksCommand({ StackName: stack }));
+    return response.Stacks?.[0];
+  } catch (error) {
+    if (isAwsError(error, 'ValidationError') && /does not exist/i.test((error as Error).message)) {
+      return undefined;
+    }
+    throw error;
+  }
+}
+
+export interface WaitOptions {
+  client: CloudFormationClient;
+  stackName: string;
+  stackId: string;
+  timeoutMs: number;
+  intervalMs?: number;
+}
+
+/** Another run (or a person) is updating the stack: wait for it to settle, printing its status. */
+export async function waitWhileBusy(options: WaitOptions): Promise<Stack | undefined> {
+  return poll<Stack | undefined>({
+    what: `stack ${options.stackName} (busy with another operation)`,
+    intervalMs: options.intervalMs ?? POLL_INTERVAL_MS,
+    timeoutMs: options.timeoutMs,
+    check: async () => {
+      const stack = await describeStack(options.client, options.stackId);
+      const status = stack?.StackStatus ?? 'DELETE_COMPLETE';
+      return { done: !isBusy(status), state: status, value: stack };
+    },
+  });
+}
+
+/** Deletes a stack in ROLLBACK_COMPLETE (it holds no resources) and waits until it is gone. */
+export async function deleteRolledBackStack(options: WaitOptions): Promise<void> {
+  await options.client.send(new DeleteStackCommand({ StackName: options.stackId }));
+  const final = await poll<string>({
+    what: `stack ${options.stackName} to be deleted`,
+    intervalMs: options.intervalMs ?? POLL_INTERVAL_MS,
+    timeoutMs: options.timeoutMs,
+    check: async () => {
+      const status =
+        (await describeStack(options.client, options.stackId))?.StackStatus ?? 'DELETE_COMPLETE';
+      return { done: !isBusy(status), state: status, value: status };
+    },
+  });
+  if (final !== 'DELETE_COMPLETE') {
+    throw new ActionError(
+      `Could not delete stack ${options.stackName}`,
+      `Deleting stack ${options.stackName} (in ROLLBACK_COMPLETE, to recreate it) ended in ${final}.`,
+      'Delete it in the CloudFormation console, then run this step again.',
+    );
+  }
+}
+
+/**
+ * Follows an execution until the stack settles, printing each event as it arrives; returns the
+ * stack as it ended. A timeout throws: the stack keeps going in AWS, but this step does not pass.
+ */
+export async function waitForExecution(
+  options: WaitOptions & { events: EventStream },
+): Promise<Stack> {
+  return poll<Stack>({
+    what: `stack ${options.stackName}`,
+    intervalMs: options.intervalMs ?? POLL_INTERVAL_MS,
+    timeoutMs: options.timeoutMs,
+    check: async (report) => {
+      const stack = await describeStack(options.client, options.stackId);
+      for (const event of await options.events.next())
+        report(formatEvent(event, options.stackName));
+      const status = stack?.StackStatus ?? 'UNKNOWN';
+      // Right after ExecuteChangeSet a new stack may still read REVIEW_IN_PROGRESS.
+      const done = stack !== undefined && !isBusy(status) && status !== 'REVIEW_IN_PROGRESS';
+      return { done, state: status, value: stack as Stack };
+    },
+  });
+}
+
+/** Resources left failed by a failed rollback, with their reasons: what continue-update-rollback is about. */
+export async function failedResources(
+  client: CloudFormationClient,
+  stackId: string,
+): Promise<string[]> {
+  const response = await client.send(new DescribeStackResourcesCommand({ StackName: stackId }));
+  return (response.StackResources ?? [])
+    .filter((resource) => (resource.ResourceStatus ?? '').endsWith('_FAILED'))
+    .map(
+      (resource) =>
+        `${resource.LogicalResourceId} (${resource.ResourceType}) ${resource.ResourceStatus}: ${resource.ResourceStatusReason ?? 'no reason given'}`,
+    );
+}
+
+/**
+ * Sets termination protection when the input asks for a state the stack is not in. Returns true
+ * when it changed something. Change sets cannot carry this setting, hence a call of its own.
+ */
+export async function applyTerminationProtection(
+  client: CloudFormationClient,
+  stack: Stack,
+  wanted: boolean | undefined,
+): Promise<boolean> {
+  if (wanted === undefined || Boolean(stack.EnableTerminationProtection) === wanted) return false;
+  await client.send(
+    new UpdateTerminationProtectionCommand({
+      StackName: stack.StackId,
+      EnableTerminationProtection: wanted,
+    }),
+  );
+  return true;
+}

@@ -1,0 +1,148 @@
+/**
+ * What the job summary and the log say about a stack: the change set as a table, the failures
+ * root cause first, the outputs. Built on the shared summary helpers.
+ */
+import * as core from '@actions/core';
+import type { Change, StackEvent } from '@aws-sdk/client-cloudformation';
+import { addFacts, addTable, consoleUrl, escapeHtml } from '../../common/src/summary.js';
+import type { ProtectionRisk } from './protect.js';
+
+export const CHANGE_HEADERS = ['Action', 'Logical ID', 'Type', 'Replacement', 'Scope'];
+
+const REPLACEMENT_WORDS: Record<string, string> = {
+  True: 'yes',
+  False: 'no',
+  Conditional: 'conditional',
+};
+
+/** One row per resource change: the replacement column says yes, no or conditional. */
+export function changeRows(changes: Change[]): string[][] {
+  return changes
+    .filter((change) => change.ResourceChange)
+    .map((change) => {
+      const resource = change.ResourceChange ?? {};
+      const replacement =
+        resource.Action === 'Modify' ? (REPLACEMENT_WORDS[resource.Replacement ?? ''] ?? '-') : '-';
+      return [
+        resource.Action ?? '',
+        resource.LogicalResourceId ?? '',
+        resource.ResourceType ?? '',
+        replacement,
+        (resource.Scope ?? []).join(', ') || '-',
+      ];
+    });
+}
+
+/** A plain-text table for the log, columns padded to their widest cell. */
+export function textTable(headers: string[], rows: string[][]): string {
+  const widths = headers.map((header, i) =>
+    Math.max(header.length, ...rows.map((row) => (row[i] ?? '').length)),
+  );
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
+  return [line(headers), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join(
+    '\n',
+  );
+}
+
+export function stackConsoleUrl(region: string, stackId: string): string {
+  return consoleUrl(
+    region,
+    `cloudformation/home?region=${region}#/stacks/stackinfo?stackId=${encodeURIComponent(stackId)}`,
+  );
+}
+
+export interface HeaderOptions {
+  stackName: string;
+  region: string;
+  mode: 'deploy' | 'preview';
+  stackId?: string;
+  changeSetName?: string;
+  kept: string[];
+}
+
+export function addHeader(options: HeaderOptions): void {
+  core.summary.addHeading(`provision-stack: ${escapeHtml(options.stackName)}`, 2);
+  addFacts({
+    Region: options.region,
+    Mode: options.mode,
+    'Change set': options.changeSetName,
+    'Kept at deployed value': options.kept.join(', '),
+  });
+  if (options.stackId) {
+    core.summary.addLink(
+      'Open the stack in the CloudFormation console',
+      stackConsoleUrl(options.region, options.stackId),
+    );
+  }
+}
+
+export function reportChanges(changes: Change[]): void {
+  const rows = changeRows(changes);
+  core.summary.addHeading('Changes', 3);
+  if (rows.length === 0) {
+    // A change set can be non-empty while listing no resource changes (parameter-only updates).
+    core.summary.addRaw(
+      '<p>The change set lists no resource changes (only parameters, outputs or tags change).</p>',
+      true,
+    );
+    core.info(
+      'The change set lists no resource changes (only parameters, outputs or tags change).',
+    );
+    return;
+  }
+  addTable(CHANGE_HEADERS, rows);
+  core.info(`Change set:\n${textTable(CHANGE_HEADERS, rows)}`);
+}
+
+export function reportNoChanges(stackName: string): void {
+  const text = `No changes: stack ${stackName} already matches the template and parameters.`;
+  core.summary.addRaw(
+    `<p><b>No changes</b>: stack ${escapeHtml(stackName)} already matches the template and parameters.</p>`,
+    true,
+  );
+  core.info(text);
+}
+
+export function reportRisks(risks: ProtectionRisk[], blocked: boolean): void {
+  core.summary.addHeading(
+    blocked ? 'Blocked: protected resources' : 'Protected resources at risk',
+    3,
+  );
+  addTable(
+    ['Logical ID', 'Type', 'Would', 'Protected by'],
+    risks.map((risk) => [risk.logicalId, risk.type, risk.what, risk.protectedBy]),
+  );
+}
+
+export function reportFailures(failures: StackEvent[], rootStackName: string): void {
+  if (failures.length === 0) return;
+  core.summary.addHeading('Failed resources (root cause first)', 3);
+  addTable(
+    ['Logical ID', 'Type', 'Status', 'Reason'],
+    failures.map((event) => [
+      // Resources of nested stacks are named with their stack, as in the console.
+      event.StackName && event.StackName !== rootStackName
+        ? `${event.StackName}/${event.LogicalResourceId ?? ''}`
+        : (event.LogicalResourceId ?? ''),
+      event.ResourceType ?? '',
+      event.ResourceStatus ?? '',
+      event.ResourceStatusReason ?? '',
+    ]),
+  );
+}
+
+export function reportOutcome(
+  facts: Record<string, string | undefined>,
+  outputs: Record<string, string>,
+): void {
+  core.summary.addHeading('Result', 3);
+  addFacts(facts);
+  if (Object.keys(outputs).length > 0) {
+    core.summary.addHeading('Outputs', 3);
+    addTable(['Output', 'Value'], Object.entries(outputs));
+  }
+}

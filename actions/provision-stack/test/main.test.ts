@@ -1,0 +1,577 @@
+/**
+ * The whole pipeline of run() against a mocked CloudFormation (aws-sdk-client-mock), with response
+ * shapes from the AWS API reference. These cover what moto 5.2 cannot show: stack outputs after a
+ * change set executes, per-resource and nested-stack events, rollbacks, UpdateTerminationProtection
+ * (not implemented in moto), stacks busy with another operation, and failed-rollback states.
+ */
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import * as core from '@actions/core';
+import {
+  CloudFormationClient,
+  CloudFormationServiceException,
+  CreateChangeSetCommand,
+  DeleteStackCommand,
+  DescribeChangeSetCommand,
+  DescribeStackEventsCommand,
+  DescribeStackResourcesCommand,
+  DescribeStacksCommand,
+  ExecuteChangeSetCommand,
+  type Stack,
+  type StackEvent,
+  UpdateTerminationProtectionCommand,
+  ValidateTemplateCommand,
+} from '@aws-sdk/client-cloudformation';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ActionError, InputError, TimeoutError } from '../../common/src/errors.js';
+import { Inputs } from '../../common/src/inputs.js';
+import { parseFileCommand } from '../../../test-support/run-action.js';
+import { run } from '../src/main.js';
+import { FIXTURES, paddedTemplate } from './helpers.js';
+
+const STACK_ID = 'arn:aws:cloudformation:us-east-1:123456789012:stack/app/1f2e3d';
+const CHANGE_SET_ID =
+  'arn:aws:cloudformation:us-east-1:123456789012:changeSet/provision-77-2-x/9a8b';
+const cfn = mockClient(CloudFormationClient);
+const s3 = mockClient(S3Client);
+
+// One summary file for the whole file: core.summary remembers the path it first wrote to.
+const dir = mkdtempSync(path.join(tmpdir(), 'provision-stack-'));
+const files = { output: path.join(dir, 'output'), summary: path.join(dir, 'summary') };
+let stdout: string[];
+
+beforeEach(() => {
+  cfn.reset();
+  s3.reset();
+  core.summary.emptyBuffer();
+  writeFileSync(files.output, '');
+  writeFileSync(files.summary, '');
+  process.env.GITHUB_OUTPUT = files.output;
+  process.env.GITHUB_STEP_SUMMARY = files.summary;
+  stdout = [];
+  jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stdout.push(String(chunk));
+    return true;
+  });
+  jest
+    .spyOn(console, 'log')
+    .mockImplementation((line: unknown) => void stdout.push(`${String(line)}\n`));
+});
+
+afterEach(() => {
+  jest.restoreAllMocks();
+});
+
+function start(inputs: Record<string, string>) {
+  const source = new Inputs((name) => inputs[name] ?? '', FIXTURES);
+  return run(
+    {},
+    {
+      inputs: source,
+      env: {
+        AWS_REGION: 'us-east-1',
+        GITHUB_RUN_ID: '77',
+        GITHUB_RUN_ATTEMPT: '2',
+        GITHUB_REPOSITORY: 'example/app',
+      },
+      intervalMs: 1,
+    },
+  );
+}
+
+const outputs = () => parseFileCommand(readFileSync(files.output, 'utf8'));
+const summary = () => readFileSync(files.summary, 'utf8') + core.summary.stringify();
+
+function notFound(): Error {
+  return new CloudFormationServiceException({
+    name: 'ValidationError',
+    $fault: 'client',
+    $metadata: { httpStatusCode: 400 },
+    message: 'Stack with id app does not exist',
+  });
+}
+
+function stack(status: string, extra: Partial<Stack> = {}): { Stacks: Stack[] } {
+  return {
+    Stacks: [
+      {
+        StackName: 'app',
+        StackId: STACK_ID,
+        StackStatus: status as Stack['StackStatus'],
+        CreationTime: new Date('2026-01-01T00:00:00Z'),
+        ...extra,
+      },
+    ],
+  };
+}
+
+let eventClock = Date.parse('2026-01-01T10:00:00Z');
+function event(
+  id: string,
+  logicalId: string,
+  status: string,
+  reason?: string,
+  type = 'AWS::SSM::Parameter',
+): StackEvent {
+  eventClock += 1000;
+  return {
+    EventId: id,
+    StackId: STACK_ID,
+    StackName: 'app',
+    LogicalResourceId: logicalId,
+    ResourceType: type,
+    ResourceStatus: status as StackEvent['ResourceStatus'],
+    Timestamp: new Date(eventClock),
+    ...(reason ? { ResourceStatusReason: reason } : {}),
+  };
+}
+
+/** A change set that is ready, with these resource changes. */
+function changeSetReady(
+  changes: { action: string; id: string; type: string; replacement?: string }[],
+) {
+  cfn.on(CreateChangeSetCommand).resolves({ Id: CHANGE_SET_ID, StackId: STACK_ID });
+  cfn.on(DescribeChangeSetCommand).resolves({
+    ChangeSetId: CHANGE_SET_ID,
+    StackId: STACK_ID,
+    Status: 'CREATE_COMPLETE',
+    ExecutionStatus: 'AVAILABLE',
+    Changes: changes.map((change) => ({
+      Type: 'Resource',
+      ResourceChange: {
+        Action: change.action as 'Add',
+        LogicalResourceId: change.id,
+        ResourceType: change.type,
+        ...(change.replacement ? { Replacement: change.replacement as 'True' } : {}),
+        Scope: change.action === 'Modify' ? ['Properties'] : [],
+      },
+    })),
+  });
+}
+
+const appInputs = {
+  template: 'app.yaml',
+  'stack-name': 'app',
+  parameters: 'Env=dev\nSecret=hunter2',
+};
+
+describe('run: a new stack', () => {
+  it('creates it through a change set, streams events, and sets every stack output as a step output', async () => {
+    cfn.on(ValidateTemplateCommand).resolves({ Parameters: [], Capabilities: [] });
+    cfn.on(DescribeStacksCommand, { StackName: 'app' }).rejects(notFound());
+    changeSetReady([
+      { action: 'Add', id: 'Setting', type: 'AWS::SSM::Parameter' },
+      { action: 'Add', id: 'Logs', type: 'AWS::Logs::LogGroup' },
+    ]);
+    cfn
+      .on(DescribeStackEventsCommand)
+      .resolvesOnce({
+        StackEvents: [
+          event('e0', 'app', 'REVIEW_IN_PROGRESS', 'User Initiated', 'AWS::CloudFormation::Stack'),
+        ],
+      })
+      .resolves({
+        // Made oldest first, listed newest first as DescribeStackEvents pages them.
+        StackEvents: [
+          event('e1', 'app', 'CREATE_IN_PROGRESS', 'User Initiated', 'AWS::CloudFormation::Stack'),
+          event('e2', 'Setting', 'CREATE_IN_PROGRESS'),
+          event('e3', 'Setting', 'CREATE_COMPLETE'),
+        ].reverse(),
+      });
+    cfn.on(ExecuteChangeSetCommand).resolves({});
+    // moto gap: moto fills no Outputs after executing a change set, so outputs are tested here.
+    cfn
+      .on(DescribeStacksCommand, { StackName: STACK_ID })
+      .resolvesOnce(stack('CREATE_IN_PROGRESS'))
+      .resolves(
+        stack('CREATE_COMPLETE', {
+          Outputs: [
+            { OutputKey: 'SettingName', OutputValue: '/provision-stack-test/dev/setting' },
+            {
+              OutputKey: 'LogGroupArn',
+              OutputValue: 'arn:aws:logs:us-east-1:123456789012:log-group:/x',
+            },
+          ],
+        }),
+      );
+
+    await start(appInputs);
+
+    expect(outputs()).toEqual({
+      SettingName: '/provision-stack-test/dev/setting',
+      LogGroupArn: 'arn:aws:logs:us-east-1:123456789012:log-group:/x',
+      'outputs-json': JSON.stringify({
+        SettingName: '/provision-stack-test/dev/setting',
+        LogGroupArn: 'arn:aws:logs:us-east-1:123456789012:log-group:/x',
+      }),
+      'stack-id': STACK_ID,
+      'stack-status': 'CREATE_COMPLETE',
+      changed: 'true',
+      'change-set-id': CHANGE_SET_ID,
+    });
+    const create = cfn.commandCalls(CreateChangeSetCommand)[0]?.args[0].input;
+    expect(create).toMatchObject({
+      StackName: 'app',
+      ChangeSetType: 'CREATE',
+      ChangeSetName: expect.stringMatching(/^provision-77-2-[a-z0-9]+$/),
+      Capabilities: ['CAPABILITY_NAMED_IAM'],
+      Parameters: [
+        { ParameterKey: 'Env', ParameterValue: 'dev' },
+        { ParameterKey: 'Secret', ParameterValue: 'hunter2' },
+      ],
+    });
+    expect(create?.ClientToken).toBe(create?.ChangeSetName);
+    expect(cfn.commandCalls(ExecuteChangeSetCommand)[0]?.args[0].input).toMatchObject({
+      DisableRollback: false,
+    });
+    expect(cfn.commandCalls(UpdateTerminationProtectionCommand)).toHaveLength(0);
+    const log = stdout.join('');
+    expect(log).toMatch(
+      /CREATE_IN_PROGRESS Setting \(AWS::SSM::Parameter\)[\s\S]*CREATE_COMPLETE Setting/,
+    );
+    expect(log.match(/CREATE_COMPLETE Setting/g)).toHaveLength(1);
+    expect(summary()).toContain('<td>Add</td><td>Setting</td><td>AWS::SSM::Parameter</td>');
+    expect(summary()).toContain('<td>SettingName</td><td>/provision-stack-test/dev/setting</td>');
+  });
+
+  it('masks NoEcho parameter values before printing anything', async () => {
+    cfn.on(ValidateTemplateCommand).rejects(new Error('stop here'));
+    await expect(start(appInputs)).rejects.toThrow('stop here');
+    expect(stdout[0]).toBe('::add-mask::hunter2\n');
+    expect(stdout.filter((line) => line.includes('hunter2'))).toHaveLength(1);
+  });
+
+  it('applies termination protection after the create and passes disable-rollback to ExecuteChangeSet', async () => {
+    // moto gap: UpdateTerminationProtection is not implemented in moto 5.2 (it answers 500).
+    cfn.on(ValidateTemplateCommand).resolves({});
+    cfn.on(DescribeStacksCommand, { StackName: 'app' }).rejects(notFound());
+    changeSetReady([{ action: 'Add', id: 'Logs', type: 'AWS::Logs::LogGroup' }]);
+    cfn.on(DescribeStackEventsCommand).resolves({ StackEvents: [] });
+    cfn.on(ExecuteChangeSetCommand).resolves({});
+    cfn.on(UpdateTerminationProtectionCommand).resolves({ StackId: STACK_ID });
+    cfn
+      .on(DescribeStacksCommand, { StackName: STACK_ID })
+      .resolvesOnce(stack('CREATE_COMPLETE', { EnableTerminationProtection: false }))
+      .resolves(stack('CREATE_COMPLETE', { EnableTerminationProtection: true }));
+
+    await start({ ...appInputs, 'termination-protection': 'true', 'disable-rollback': 'true' });
+
+    expect(cfn.commandCalls(ExecuteChangeSetCommand)[0]?.args[0].input).toEqual({
+      ChangeSetName: CHANGE_SET_ID,
+      StackName: STACK_ID,
+      ClientRequestToken: expect.stringMatching(/^provision-77-2-[a-z0-9]+-execute$/),
+      DisableRollback: true,
+    });
+    expect(cfn.commandCalls(UpdateTerminationProtectionCommand)[0]?.args[0].input).toEqual({
+      StackName: STACK_ID,
+      EnableTerminationProtection: true,
+    });
+    expect(summary()).toContain('<td>Termination protection</td><td>true</td>');
+  });
+
+  it('fails when the create rolls back, listing every failed resource with the root cause first', async () => {
+    // moto gap: moto neither rolls back nor emits per-resource events.
+    cfn.on(ValidateTemplateCommand).resolves({});
+    cfn.on(DescribeStacksCommand, { StackName: 'app' }).rejects(notFound());
+    changeSetReady([
+      { action: 'Add', id: 'Setting', type: 'AWS::SSM::Parameter' },
+      { action: 'Add', id: 'Logs', type: 'AWS::Logs::LogGroup' },
+    ]);
+    cfn
+      .on(DescribeStackEventsCommand)
+      .resolvesOnce({ StackEvents: [] })
+      .resolves({
+        // The cancelled sibling fails first in time; the root cause is still listed first.
+        StackEvents: [
+          event('f1', 'app', 'CREATE_IN_PROGRESS', 'User Initiated', 'AWS::CloudFormation::Stack'),
+          event('f2', 'Setting', 'CREATE_FAILED', 'Resource creation cancelled'),
+          event(
+            'f3',
+            'Logs',
+            'CREATE_FAILED',
+            'Resource handler returned message: "Log group already exists"',
+            'AWS::Logs::LogGroup',
+          ),
+          event(
+            'f4',
+            'app',
+            'ROLLBACK_IN_PROGRESS',
+            'The following resource(s) failed to create: [Logs, Setting].',
+            'AWS::CloudFormation::Stack',
+          ),
+          event('f5', 'app', 'ROLLBACK_COMPLETE', undefined, 'AWS::CloudFormation::Stack'),
+        ].reverse(),
+      });
+    cfn.on(ExecuteChangeSetCommand).resolves({});
+    cfn.on(DescribeStacksCommand, { StackName: STACK_ID }).resolves(stack('ROLLBACK_COMPLETE'));
+
+    const failure = await start(appInputs).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(ActionError);
+    expect((failure as ActionError).title).toBe('Stack app ended in ROLLBACK_COMPLETE');
+    expect((failure as Error).message).toMatch(
+      /root cause first:\n.*CREATE_FAILED Logs \(AWS::Logs::LogGroup\): Resource handler returned message: "Log group already exists"\n.*CREATE_FAILED Setting .*Resource creation cancelled/,
+    );
+    expect(summary()).toMatch(
+      /Failed resources \(root cause first\)[\s\S]*<td>Logs<\/td>[\s\S]*<td>Setting<\/td>/,
+    );
+    expect(outputs()['stack-status']).toBe('ROLLBACK_COMPLETE');
+  });
+
+  it('uploads a template over 51,200 bytes to template-bucket and passes its URL', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'big-'));
+    writeFileSync(path.join(dir, 'big.yaml'), paddedTemplate(60_000));
+    s3.on(PutObjectCommand).resolves({});
+    cfn.on(ValidateTemplateCommand).resolves({});
+    cfn.on(DescribeStacksCommand, { StackName: 'app' }).rejects(notFound());
+    changeSetReady([{ action: 'Add', id: 'Logs', type: 'AWS::Logs::LogGroup' }]);
+    cfn.on(DescribeStackEventsCommand).resolves({ StackEvents: [] });
+    cfn.on(ExecuteChangeSetCommand).resolves({});
+    cfn.on(DescribeStacksCommand, { StackName: STACK_ID }).resolves(stack('CREATE_COMPLETE'));
+
+    await start({
+      template: path.join(dir, 'big.yaml'),
+      'stack-name': 'app',
+      'template-bucket': 'my-artifacts',
+    });
+
+    const put = s3.commandCalls(PutObjectCommand)[0]?.args[0].input;
+    expect(put).toMatchObject({
+      Bucket: 'my-artifacts',
+      Key: expect.stringMatching(/^provision-stack\/app\/[0-9a-f]{16}\.template$/),
+    });
+    const url = `https://s3.us-east-1.amazonaws.com/my-artifacts/${put?.Key}`;
+    expect(cfn.commandCalls(ValidateTemplateCommand)[0]?.args[0].input).toEqual({
+      TemplateURL: url,
+    });
+    expect(cfn.commandCalls(CreateChangeSetCommand)[0]?.args[0].input).toMatchObject({
+      TemplateURL: url,
+    });
+    expect(cfn.commandCalls(CreateChangeSetCommand)[0]?.args[0].input.TemplateBody).toBeUndefined();
+  });
+});
+
+describe('run: an existing stack', () => {
+  it('waits for another operation to finish, then updates keeping unmentioned parameters', async () => {
+    cfn.on(ValidateTemplateCommand).resolves({});
+    const deployed = {
+      Parameters: [
+        { ParameterKey: 'Env', ParameterValue: 'dev' },
+        { ParameterKey: 'Secret', ParameterValue: '****' },
+      ],
+    };
+    cfn
+      .on(DescribeStacksCommand, { StackName: 'app' })
+      .resolves(stack('UPDATE_IN_PROGRESS', deployed));
+    cfn
+      .on(DescribeStacksCommand, { StackName: STACK_ID })
+      .resolvesOnce(stack('UPDATE_IN_PROGRESS', deployed))
+      .resolvesOnce(stack('UPDATE_COMPLETE_CLEANUP_IN_PROGRESS', deployed))
+      .resolves(stack('UPDATE_COMPLETE', deployed));
+    cfn.on(CreateChangeSetCommand).rejects(
+      new CloudFormationServiceException({
+        name: 'ValidationError',
+        $fault: 'client',
+        $metadata: {},
+        message: 'No updates are to be performed.',
+      }),
+    );
+
+    await start({ template: 'app.yaml', 'stack-name': 'app', parameters: 'Env: dev' });
+
+    expect(stdout.join('')).toMatch(/Stack app is UPDATE_IN_PROGRESS: waiting/);
+    expect(
+      cfn.commandCalls(DescribeStacksCommand, { StackName: STACK_ID }).length,
+    ).toBeGreaterThanOrEqual(3);
+    expect(cfn.commandCalls(CreateChangeSetCommand)[0]?.args[0].input).toMatchObject({
+      ChangeSetType: 'UPDATE',
+      Parameters: [
+        { ParameterKey: 'Env', ParameterValue: 'dev' },
+        { ParameterKey: 'Secret', UsePreviousValue: true },
+      ],
+    });
+    expect(outputs()).toMatchObject({
+      changed: 'false',
+      'change-set-id': '',
+      'stack-status': 'UPDATE_COMPLETE',
+    });
+    expect(summary()).toContain('No changes');
+  });
+
+  it('fails on UPDATE_ROLLBACK_FAILED with the stuck resources and continue-update-rollback guidance', async () => {
+    cfn.on(ValidateTemplateCommand).resolves({});
+    cfn.on(DescribeStacksCommand, { StackName: 'app' }).resolves(stack('UPDATE_ROLLBACK_FAILED'));
+    cfn.on(DescribeStackResourcesCommand).resolves({
+      StackResources: [
+        {
+          LogicalResourceId: 'Logs',
+          ResourceType: 'AWS::Logs::LogGroup',
+          ResourceStatus: 'UPDATE_COMPLETE',
+          Timestamp: new Date(),
+        },
+        {
+          LogicalResourceId: 'Setting',
+          ResourceType: 'AWS::SSM::Parameter',
+          ResourceStatus: 'UPDATE_FAILED',
+          ResourceStatusReason: 'Parameter was deleted outside CloudFormation',
+          Timestamp: new Date(),
+        },
+      ],
+    });
+    const failure = (await start(appInputs).catch((error: unknown) => error)) as ActionError;
+    expect(failure.title).toBe('Stack app is in UPDATE_ROLLBACK_FAILED');
+    expect(failure.message).toContain(
+      'Setting (AWS::SSM::Parameter) UPDATE_FAILED: Parameter was deleted outside CloudFormation',
+    );
+    expect(failure.message).not.toContain('Logs (');
+    expect(failure.hint).toContain('continue-update-rollback --stack-name app');
+    expect(cfn.commandCalls(CreateChangeSetCommand)).toHaveLength(0);
+  });
+
+  it('fails on ROLLBACK_COMPLETE by default, changing nothing', async () => {
+    cfn.on(ValidateTemplateCommand).resolves({});
+    cfn.on(DescribeStacksCommand).resolves(stack('ROLLBACK_COMPLETE'));
+    await expect(start(appInputs)).rejects.toThrow(/failed to create and was rolled back/);
+    expect(cfn.commandCalls(DeleteStackCommand)).toHaveLength(0);
+    expect(cfn.commandCalls(CreateChangeSetCommand)).toHaveLength(0);
+  });
+
+  it('deletes and recreates a ROLLBACK_COMPLETE stack with on-rollback-complete: recreate', async () => {
+    cfn.on(ValidateTemplateCommand).resolves({});
+    cfn.on(DescribeStacksCommand, { StackName: 'app' }).resolves(stack('ROLLBACK_COMPLETE'));
+    cfn
+      .on(DescribeStacksCommand, { StackName: STACK_ID })
+      .resolvesOnce(stack('DELETE_IN_PROGRESS'))
+      .resolvesOnce(stack('DELETE_COMPLETE'))
+      .resolves(stack('CREATE_COMPLETE'));
+    cfn.on(DeleteStackCommand).resolves({});
+    changeSetReady([{ action: 'Add', id: 'Logs', type: 'AWS::Logs::LogGroup' }]);
+    cfn.on(DescribeStackEventsCommand).resolves({ StackEvents: [] });
+    cfn.on(ExecuteChangeSetCommand).resolves({});
+
+    await start({ ...appInputs, 'on-rollback-complete': 'recreate' });
+
+    expect(cfn.commandCalls(DeleteStackCommand)[0]?.args[0].input).toEqual({ StackName: STACK_ID });
+    expect(cfn.commandCalls(CreateChangeSetCommand)[0]?.args[0].input.ChangeSetType).toBe('CREATE');
+    expect(outputs()['stack-status']).toBe('CREATE_COMPLETE');
+  });
+
+  it('makes a CREATE change set on a stack left in REVIEW_IN_PROGRESS', async () => {
+    cfn.on(ValidateTemplateCommand).resolves({});
+    cfn.on(DescribeStacksCommand, { StackName: 'app' }).resolves(stack('REVIEW_IN_PROGRESS'));
+    cfn.on(DescribeStacksCommand, { StackName: STACK_ID }).resolves(stack('CREATE_COMPLETE'));
+    changeSetReady([{ action: 'Add', id: 'Logs', type: 'AWS::Logs::LogGroup' }]);
+    cfn.on(DescribeStackEventsCommand).resolves({ StackEvents: [] });
+    cfn.on(ExecuteChangeSetCommand).resolves({});
+    await start(appInputs);
+    expect(cfn.commandCalls(CreateChangeSetCommand)[0]?.args[0].input).toMatchObject({
+      ChangeSetType: 'CREATE',
+      // REVIEW_IN_PROGRESS stacks have no deployed values to keep.
+      Parameters: [
+        { ParameterKey: 'Env', ParameterValue: 'dev' },
+        { ParameterKey: 'Secret', ParameterValue: 'hunter2' },
+      ],
+    });
+  });
+
+  it('stops before executing a change that replaces or deletes a protected resource', async () => {
+    cfn.on(ValidateTemplateCommand).resolves({});
+    cfn.on(DescribeStacksCommand).resolves(stack('UPDATE_COMPLETE'));
+    changeSetReady([
+      { action: 'Modify', id: 'Logs', type: 'AWS::Logs::LogGroup', replacement: 'True' },
+      { action: 'Modify', id: 'Setting', type: 'AWS::SSM::Parameter', replacement: 'Conditional' },
+    ]);
+    const failure = (await start({ ...appInputs, protect: 'AWS::Logs::LogGroup, Setting' }).catch(
+      (error: unknown) => error,
+    )) as ActionError;
+    expect(failure.title).toBe('Protected resources would be replaced or deleted');
+    expect(failure.message).toContain(
+      'Logs (AWS::Logs::LogGroup) would be replaced; Setting (AWS::SSM::Parameter) would possibly be replaced',
+    );
+    expect(failure.hint).toContain('allow-replacement');
+    expect(cfn.commandCalls(ExecuteChangeSetCommand)).toHaveLength(0);
+    expect(summary()).toContain(
+      '<td>Modify</td><td>Logs</td><td>AWS::Logs::LogGroup</td><td>yes</td><td>Properties</td>',
+    );
+    expect(summary()).toContain('<td>conditional</td>');
+  });
+
+  it('executes the same change once allow-replacement names it', async () => {
+    cfn.on(ValidateTemplateCommand).resolves({});
+    cfn.on(DescribeStacksCommand).resolves(stack('UPDATE_COMPLETE'));
+    changeSetReady([
+      { action: 'Modify', id: 'Logs', type: 'AWS::Logs::LogGroup', replacement: 'True' },
+    ]);
+    cfn.on(DescribeStackEventsCommand).resolves({ StackEvents: [] });
+    cfn.on(ExecuteChangeSetCommand).resolves({});
+    await start({ ...appInputs, protect: 'AWS::Logs::LogGroup', 'allow-replacement': 'Logs' });
+    expect(cfn.commandCalls(ExecuteChangeSetCommand)).toHaveLength(1);
+  });
+
+  it('in preview mode writes the change set and executes nothing, warning about protected resources', async () => {
+    cfn.on(ValidateTemplateCommand).resolves({});
+    cfn
+      .on(DescribeStacksCommand)
+      .resolves(stack('UPDATE_COMPLETE', { EnableTerminationProtection: false }));
+    changeSetReady([{ action: 'Remove', id: 'Assets', type: 'AWS::S3::Bucket' }]);
+    await start({ ...appInputs, mode: 'preview', 'termination-protection': 'true' });
+    expect(cfn.commandCalls(ExecuteChangeSetCommand)).toHaveLength(0);
+    expect(cfn.commandCalls(UpdateTerminationProtectionCommand)).toHaveLength(0);
+    expect(outputs()).toMatchObject({ changed: 'true', 'change-set-id': CHANGE_SET_ID });
+    expect(stdout.join('')).toMatch(
+      /::warning title=Protected resources at risk::.*Assets \(AWS::S3::Bucket\) would be deleted/,
+    );
+    expect(summary()).toContain('<td>Remove</td><td>Assets</td>');
+  });
+
+  it('fails with a TimeoutError when the stack stays busy past timeout-minutes', async () => {
+    cfn.on(ValidateTemplateCommand).resolves({});
+    cfn.on(DescribeStacksCommand).resolves(stack('UPDATE_IN_PROGRESS'));
+    await expect(start({ ...appInputs, 'timeout-minutes': '1s' })).rejects.toThrow(TimeoutError);
+    expect(cfn.commandCalls(CreateChangeSetCommand)).toHaveLength(0);
+  });
+});
+
+describe('run: checks before any AWS call', () => {
+  it('refuses a template that needs a capability the input does not grant, without calling AWS', async () => {
+    const failure = await start({
+      template: 'named-role.yaml',
+      'stack-name': 'roles',
+      capabilities: 'CAPABILITY_IAM',
+    }).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(InputError);
+    expect((failure as Error).message).toMatch(
+      /Input 'capabilities'.*CAPABILITY_NAMED_IAM \(for IAM resources with custom names: Role\).*InsufficientCapabilities/,
+    );
+    expect(cfn.calls()).toHaveLength(0);
+  });
+
+  it('refuses when ValidateTemplate reports a capability that is not granted', async () => {
+    cfn.on(ValidateTemplateCommand).resolves({
+      Capabilities: ['CAPABILITY_AUTO_EXPAND'],
+      CapabilitiesReason:
+        'The following resource(s) require capabilities: [AWS::Serverless::Function]',
+    });
+    await expect(start(appInputs)).rejects.toThrow(
+      /Input 'capabilities'.*CAPABILITY_AUTO_EXPAND: The following resource\(s\) require/,
+    );
+    expect(cfn.commandCalls(CreateChangeSetCommand)).toHaveLength(0);
+  });
+
+  it('reports a template CloudFormation rejects as such', async () => {
+    cfn.on(ValidateTemplateCommand).rejects(
+      new CloudFormationServiceException({
+        name: 'ValidationError',
+        $fault: 'client',
+        $metadata: {},
+        message: 'Template format error: Unrecognized resource types: [AWS::Nope::Thing]',
+      }),
+    );
+    await expect(start(appInputs)).rejects.toThrow(
+      expect.objectContaining({ title: 'Template rejected by CloudFormation' }),
+    );
+    expect(cfn.commandCalls(CreateChangeSetCommand)).toHaveLength(0);
+  });
+});
