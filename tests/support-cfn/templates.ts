@@ -76,10 +76,10 @@ function longForm(fn: string, value: unknown): Record<string, unknown> {
   return { [fn]: value };
 }
 
-const customTags: Tags = Object.entries(FUNCTIONS).flatMap(([tag, fn]) => [
+const customTags: Tags = Object.entries(FUNCTIONS).flatMap(([tag, fn]): Tags => [
   { tag, resolve: (value: string) => longForm(fn, value) },
-  { tag, collection: 'seq' as const, resolve: (seq: YAMLSeq) => longForm(fn, seq.toJSON()) },
-  { tag, collection: 'map' as const, resolve: (map: YAMLMap) => longForm(fn, map.toJSON()) },
+  { tag, collection: 'seq', resolve: (seq) => longForm(fn, (seq as YAMLSeq).toJSON()) },
+  { tag, collection: 'map', resolve: (map) => longForm(fn, (map as YAMLMap).toJSON()) },
 ]);
 
 export function parseTemplate(text: string): Template {
