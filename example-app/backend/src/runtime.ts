@@ -1,7 +1,7 @@
 /** Wires configuration to the database, the notes store and the HTTP app (server and local run). */
 import type { FastifyInstance } from 'fastify';
 import type { DatabaseConfig } from './config.js';
-import { credentialSourceFor, type SecretReader } from './db/credentials.js';
+import { credentialSourceFor, type SecretAccess } from './db/credentials.js';
 import { Database } from './db/database.js';
 import { buildApp } from './http/app.js';
 import type { Logger } from './log.js';
@@ -15,13 +15,13 @@ export interface Runtime {
 export function createRuntime(options: {
   database: DatabaseConfig;
   log: Logger;
-  readSecret?: SecretReader;
+  secrets?: SecretAccess;
 }): Runtime {
   const database = new Database({
     host: options.database.host,
     port: options.database.port,
     database: options.database.name,
-    credentials: credentialSourceFor(options.database, options.readSecret),
+    credentials: credentialSourceFor(options.database, options.secrets),
     poolSize: options.database.poolSize,
     log: options.log,
   });

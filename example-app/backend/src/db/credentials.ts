@@ -117,13 +117,23 @@ export class SecretCredentials implements CredentialSource {
   }
 }
 
-export function credentialSourceFor(config: DatabaseConfig, read?: SecretReader): CredentialSource {
+/** How the app reaches Secrets Manager; tests replace it with a fake. */
+export interface SecretAccess {
+  read?: SecretReader;
+  minRefreshIntervalMs?: number;
+}
+
+export function credentialSourceFor(
+  config: DatabaseConfig,
+  secrets: SecretAccess = {},
+): CredentialSource {
   if (config.password.kind === 'password') {
     return fixedCredentials({ user: config.user ?? '', password: config.password.password });
   }
   return new SecretCredentials({
     secretArn: config.password.secretArn,
     fallbackUser: config.user,
-    read: read ?? secretsManagerReader(),
+    read: secrets.read ?? secretsManagerReader(),
+    minRefreshIntervalMs: secrets.minRefreshIntervalMs,
   });
 }

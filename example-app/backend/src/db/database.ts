@@ -58,7 +58,9 @@ export class Database {
   async close(): Promise<void> {
     const state = await this.state?.catch(() => undefined);
     this.state = undefined;
-    await Promise.all([state?.pool.end(), ...[...this.retired].map((pool) => pool.end())]);
+    // A replaced pool may still hold the refused connection attempt, whose error end() repeats.
+    const retired = [...this.retired].map((pool) => pool.end().catch(() => undefined));
+    await Promise.all([state?.pool.end(), ...retired]);
     this.retired.clear();
   }
 
