@@ -1,6 +1,7 @@
 // Security rules of our own on the parsed templates: what matters most for a three-tier app that
 // must be reachable only through CloudFront, keep its database private and its secrets out of text.
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import {
   asList,
@@ -10,6 +11,7 @@ import {
   type Template,
   templateNames,
   templatePath,
+  templatesDir,
   walk,
 } from '../support-cfn/templates.js';
 
@@ -382,6 +384,31 @@ describe('the drift trap', () => {
     expect(asList(service.DependsOn)).toContain('BootstrapTaskDefinition');
     // Autoscaling owns the count; a DesiredCount here would reset it on every stack update.
     expect(service.Properties).not.toHaveProperty('DesiredCount');
+  });
+
+  it('stack policies refuse any change to the bootstrap revision and any replacement of the cluster', () => {
+    const policy = (file: string) =>
+      JSON.parse(readFileSync(path.join(templatesDir, file), 'utf8')) as {
+        Statement: { Effect: string; Action: string | string[]; Resource: string }[];
+      };
+    const denied = (file: string, logicalId: string) =>
+      policy(file)
+        .Statement.filter(
+          (s) => s.Effect === 'Deny' && s.Resource === `LogicalResourceId/${logicalId}`,
+        )
+        .flatMap((s) => asList(s.Action))
+        .sort();
+    expect(templates.app.Resources).toHaveProperty('BootstrapTaskDefinition');
+    expect(denied('app.stack-policy.json', 'BootstrapTaskDefinition')).toEqual([
+      'Update:Delete',
+      'Update:Modify',
+      'Update:Replace',
+    ]);
+    expect(templates.data.Resources).toHaveProperty('DatabaseCluster');
+    expect(denied('data.stack-policy.json', 'DatabaseCluster')).toEqual([
+      'Update:Delete',
+      'Update:Replace',
+    ]);
   });
 
   it('the service rolls safely: circuit breaker with rollback, 100/200 percent, exec on, no public IP', () => {
