@@ -77,7 +77,9 @@ export async function runAction(name, inputs, options = {}) {
   }
 
   const entry = path.join(REPO_ROOT, 'actions', name, 'dist', 'index.js');
-  const child = spawn(process.execPath, [entry], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // ACTION_NODE runs the bundles on another Node (the runner's node24) than the tests' own.
+  const node = process.env.ACTION_NODE || process.execPath;
+  const child = spawn(node, [entry], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   let partial = '';
