@@ -118,12 +118,21 @@ export function* walk(
   }
 }
 
-/** A policy document's statements as a list, whatever shape the template wrote them in. */
+/**
+ * A policy document's statements as a list, whatever shape the template wrote them in; a
+ * statement chosen by Fn::If counts with both of its branches.
+ */
 export function statementsOf(document: unknown): Record<string, unknown>[] {
   if (document === null || typeof document !== 'object') return [];
   const statement = (document as { Statement?: unknown }).Statement;
-  if (Array.isArray(statement)) return statement as Record<string, unknown>[];
-  return statement && typeof statement === 'object' ? [statement as Record<string, unknown>] : [];
+  const listed = Array.isArray(statement) ? statement : statement ? [statement] : [];
+  return listed.flatMap(function branches(item: unknown): Record<string, unknown>[] {
+    if (item === null || typeof item !== 'object') return [];
+    const condition = (item as { 'Fn::If'?: unknown[] })['Fn::If'];
+    if (Array.isArray(condition)) return condition.slice(1).flatMap(branches);
+    if ('Ref' in item) return []; // AWS::NoValue
+    return [item as Record<string, unknown>];
+  });
 }
 
 export function asList<T>(value: T | T[] | undefined): T[] {
