@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { cacheControlFor, type CacheRule } from './cache-control.js';
 import { contentTypeFor } from './content-type.js';
@@ -49,7 +49,15 @@ export async function listFiles(source: string): Promise<string[]> {
   return found.sort();
 }
 
-export function md5OfFile(file: string): Promise<string> {
+/** Files up to this size are read in one call; larger ones stream, so memory stays flat. */
+const READ_WHOLE_BELOW = 1024 * 1024;
+
+export async function md5OfFile(file: string, size = Infinity): Promise<string> {
+  if (size < READ_WHOLE_BELOW) return createHash('md5').update(await readFile(file)).digest('hex');
+  return md5OfStream(file);
+}
+
+function md5OfStream(file: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const hash = createHash('md5');
     createReadStream(file)
@@ -67,7 +75,8 @@ export async function readLocalFiles(options: LocalFileOptions): Promise<LocalFi
   const relativePaths = await listFiles(options.source);
   return mapLimited(relativePaths, options.concurrency ?? 8, async (relativePath) => {
     const absolutePath = path.join(options.source, ...relativePath.split('/'));
-    const [{ size }, md5] = await Promise.all([stat(absolutePath), md5OfFile(absolutePath)]);
+    const { size } = await stat(absolutePath);
+    const md5 = await md5OfFile(absolutePath, size);
     const contentType = contentTypeFor(relativePath, options.contentTypes);
     return {
       relativePath,

@@ -25,13 +25,17 @@ import {
   nextManifest,
   objectsToHead,
   readManifest,
+  statObjects,
   writeManifest,
+  type KnownState,
   type RemoteObject,
 } from './remote-objects.js';
 import { addReport } from './summary.js';
 import { deleteAll, formatBytes, uploadAll } from './upload.js';
 
 const ACTION = 'publish-frontend';
+/** Up to this many uploads, HeadObject each beats listing the whole site again. */
+const HEAD_INSTEAD_OF_LIST = 100;
 
 export async function run(context: MainContext = {}): Promise<void> {
   const inputs = readInputs();
@@ -50,21 +54,24 @@ export async function run(context: MainContext = {}): Promise<void> {
   );
   const cloudfront = createClient(CloudFrontClient, 'CLOUDFRONT', { action: ACTION, region });
 
-  // Check, before any change.
-  const local = await readLocalFiles({ ...inputs });
+  // Check, before any change. Hashing the files and listing the bucket are independent reads,
+  // so they overlap (one is local CPU and disk, the other waits on S3).
+  const [local, distribution, listed] = await Promise.all([
+    readLocalFiles({ ...inputs }),
+    inputs.distributionId
+      ? checkDistribution({
+          cloudfront,
+          distributionId: inputs.distributionId,
+          bucket: inputs.bucket,
+          region,
+        })
+      : undefined,
+    checkBucket(s3, inputs.bucket).then(() => listRemote({ s3, inputs })),
+  ]);
   checkSource({ source: inputs.source, files: local, requireIndex: inputs.requireIndex });
-  await checkBucket(s3, inputs.bucket);
-  const distribution = inputs.distributionId
-    ? await checkDistribution({
-        cloudfront,
-        distributionId: inputs.distributionId,
-        bucket: inputs.bucket,
-        region,
-      })
-    : undefined;
 
   // Plan.
-  const { remote, headed } = await readRemoteState({ s3, inputs, local });
+  const { remote, headed } = await verifyRemote({ s3, inputs, local, listed });
   const plan = planPublish({
     local,
     remote,
@@ -106,7 +113,13 @@ export async function run(context: MainContext = {}): Promise<void> {
   const deleted = await deleteAll({ s3, bucket: inputs.bucket, objects: plan.deletions, log });
   // A run that changed nothing and verified nothing new writes nothing (not even the manifest).
   if (uploaded.written.size > 0 || deleted > 0 || headed > 0) {
-    await saveManifest({ s3, inputs, written: uploaded.written, verified: remote });
+    await saveManifest({
+      s3,
+      inputs,
+      written: uploaded.written,
+      before: remote,
+      deleted: plan.deletions,
+    });
   }
 
   // Invalidate, and wait when asked.
@@ -150,11 +163,10 @@ export async function run(context: MainContext = {}): Promise<void> {
   await writeSummary();
 }
 
-async function readRemoteState(options: {
+async function listRemote(options: {
   s3: S3Client;
   inputs: PublishInputs;
-  local: readonly LocalFile[];
-}): Promise<{ remote: RemoteObject[]; headed: number }> {
+}): Promise<RemoteObject[]> {
   const { s3, inputs } = options;
   const [listed, manifest] = await Promise.all([
     listRemoteObjects({ s3, bucket: inputs.bucket, prefix: inputs.prefix }),
@@ -165,9 +177,19 @@ async function readRemoteState(options: {
       warn: (line) => core.warning(line),
     }),
   ]);
-  const remote = applyManifest(listed, manifest);
-  const toHead = objectsToHead(options.local, remote);
-  if (toHead.length === 0) return { remote, headed: 0 };
+  return applyManifest(listed, manifest);
+}
+
+/** Reads with HeadObject what neither the listing nor the manifest tells about a same-size object. */
+async function verifyRemote(options: {
+  s3: S3Client;
+  inputs: PublishInputs;
+  local: readonly LocalFile[];
+  listed: RemoteObject[];
+}): Promise<{ remote: RemoteObject[]; headed: number }> {
+  const { s3, inputs, listed } = options;
+  const toHead = objectsToHead(options.local, listed);
+  if (toHead.length === 0) return { remote: listed, headed: 0 };
   core.info(`Reading headers of ${toHead.length} object(s) the manifest cannot vouch for.`);
   const heads = await headObjects({
     s3,
@@ -176,7 +198,7 @@ async function readRemoteState(options: {
     concurrency: inputs.concurrency,
   });
   return {
-    remote: remote.map((object) =>
+    remote: listed.map((object) =>
       heads.has(object.key) ? { ...object, known: heads.get(object.key) } : object,
     ),
     headed: toHead.length,
@@ -186,13 +208,27 @@ async function readRemoteState(options: {
 async function saveManifest(options: {
   s3: S3Client;
   inputs: PublishInputs;
-  written: ReadonlyMap<string, { md5?: string; contentType?: string; cacheControl?: string }>;
-  verified: readonly RemoteObject[];
+  written: ReadonlyMap<string, KnownState>;
+  before: readonly RemoteObject[];
+  deleted: readonly RemoteObject[];
 }): Promise<void> {
-  const { s3, inputs } = options;
-  // The listing after the uploads gives each new object's ETag and LastModified as S3 sees them.
-  const listing = await listRemoteObjects({ s3, bucket: inputs.bucket, prefix: inputs.prefix });
-  const manifest = nextManifest({ listing, written: options.written, verified: options.verified });
+  const { s3, inputs, written } = options;
+  // Each new object's ETag and LastModified as S3 sees them: a HeadObject each for a few, one
+  // listing for many.
+  let listing: RemoteObject[];
+  if (written.size <= HEAD_INSTEAD_OF_LIST) {
+    const gone = new Set([...options.deleted.map((object) => object.key), ...written.keys()]);
+    const fresh = await statObjects({
+      s3,
+      bucket: inputs.bucket,
+      keys: [...written.keys()],
+      concurrency: inputs.concurrency,
+    });
+    listing = [...options.before.filter((object) => !gone.has(object.key)), ...fresh];
+  } else {
+    listing = await listRemoteObjects({ s3, bucket: inputs.bucket, prefix: inputs.prefix });
+  }
+  const manifest = nextManifest({ listing, written, verified: options.before });
   await writeManifest({ s3, bucket: inputs.bucket, prefix: inputs.prefix, manifest });
 }
 

@@ -84,7 +84,7 @@ export async function listRemoteObjects(options: {
         key: item.Key,
         size: item.Size ?? 0,
         etag: unquote(item.ETag),
-        lastModified: item.LastModified?.toISOString() ?? '',
+        lastModified: toSeconds(item.LastModified),
       });
     }
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
@@ -225,6 +225,32 @@ export function isPlainMd5Etag(etag: string): boolean {
 /** The content MD5 of an object as far as it is known. */
 export function remoteMd5(object: RemoteObject): string | undefined {
   return object.known?.md5 ?? (isPlainMd5Etag(object.etag) ? object.etag : undefined);
+}
+
+/**
+ * LastModified to the second: ListObjectsV2 shows milliseconds, HeadObject's Last-Modified
+ * header does not, and S3 keeps seconds only, so both read the same after this.
+ */
+export function toSeconds(date: Date | undefined): string {
+  return date ? `${date.toISOString().slice(0, 19)}Z` : '';
+}
+
+/** The listing entries of a few keys, read with HeadObject (cheaper than listing a big site again). */
+export async function statObjects(options: {
+  s3: S3Client;
+  bucket: string;
+  keys: readonly string[];
+  concurrency: number;
+}): Promise<RemoteObject[]> {
+  return mapLimited(options.keys, options.concurrency, async (key) => {
+    const head = await options.s3.send(new HeadObjectCommand({ Bucket: options.bucket, Key: key }));
+    return {
+      key,
+      size: head.ContentLength ?? 0,
+      etag: unquote(head.ETag),
+      lastModified: toSeconds(head.LastModified),
+    };
+  });
 }
 
 function unquote(etag: string | undefined): string {
