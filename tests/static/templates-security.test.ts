@@ -101,6 +101,34 @@ describe('network exposure', () => {
     ]);
   });
 
+  it('the load balancer and the database send nothing but what they must', () => {
+    const nothing = [
+      {
+        Description: 'Matches no traffic (disallows all)',
+        IpProtocol: 'icmp',
+        FromPort: 252,
+        ToPort: 86,
+        CidrIp: '255.255.255.255/32',
+      },
+    ];
+    expect(
+      templates.app.Resources.LoadBalancerSecurityGroup?.Properties?.SecurityGroupEgress,
+    ).toEqual(nothing);
+    expect(templates.data.Resources.DatabaseSecurityGroup?.Properties?.SecurityGroupEgress).toEqual(
+      nothing,
+    );
+    const albEgress = resourcesOfType(templates.app, 'AWS::EC2::SecurityGroupEgress').map(
+      ([, egress]) => egress.Properties,
+    );
+    expect(albEgress).toEqual([
+      expect.objectContaining({
+        GroupId: { Ref: 'LoadBalancerSecurityGroup' },
+        DestinationSecurityGroupId: { Ref: 'ServiceSecurityGroup' },
+        FromPort: { Ref: 'ContainerPort' },
+      }),
+    ]);
+  });
+
   it('the tasks run in private subnets without public IPs and admit only the load balancer', () => {
     const service = templates.app.Resources.Service!;
     expect(service.Properties?.NetworkConfiguration).toMatchObject({
