@@ -8,7 +8,7 @@
  * shapes of the AWS query/XML protocol (CloudFormation, STS), the REST-XML protocol (S3) and the
  * JSON protocols (ECS, ECR, CloudWatch Logs).
  */
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface ProxiedRequest {
@@ -35,8 +35,8 @@ export interface FaultRule {
 
 export interface FaultProxy {
   url: string;
-  /** Every request seen, in order, with whether a fault answered it. */
-  requests: (ProxiedRequest & { faulted: boolean })[];
+  /** Every request seen, in order, with whether a fault answered it and the status it got. */
+  requests: (ProxiedRequest & { faulted: boolean; status?: number; responseBody?: string })[];
   /** How many times each rule (by index) has answered. */
   hits: number[];
   stop: () => Promise<void>;
@@ -62,10 +62,12 @@ export async function startFaultProxy(options: {
       const index = options.rules.findIndex(
         (rule, i) => (hits[i] as number) < rule.times && rule.match(request),
       );
-      requests.push({ ...request, faulted: index >= 0 });
+      const seen: FaultProxy['requests'][number] = { ...request, faulted: index >= 0 };
+      requests.push(seen);
       if (index >= 0) {
         hits[index] = (hits[index] as number) + 1;
         const { status, headers, body } = (options.rules[index] as FaultRule).response;
+        seen.status = status;
         outgoing.writeHead(status, {
           'content-length': String(Buffer.byteLength(body)),
           ...headers,
@@ -75,6 +77,8 @@ export async function startFaultProxy(options: {
       }
       forward(options.target, request, raw).then(
         (response) => {
+          seen.status = response.status;
+          seen.responseBody = response.body.toString('utf8');
           outgoing.writeHead(response.status, response.headers);
           outgoing.end(response.body);
         },
@@ -99,39 +103,43 @@ export async function startFaultProxy(options: {
   };
 }
 
-async function forward(
+/**
+ * Forwards one request on a fresh connection (`agent: false`): moto's server closes connections
+ * after each answer, and a pooled connection it already closed would fail the forwarded call.
+ */
+function forward(
   target: string,
   request: ProxiedRequest,
   body: Buffer,
-): Promise<{ status: number; headers: Record<string, string>; body: Buffer }> {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(request.headers)) {
-    // fetch sets these itself; the SigV4 signature does not cover them in a way moto checks.
-    if (
-      value === undefined ||
-      ['host', 'connection', 'content-length', 'transfer-encoding'].includes(name)
-    )
-      continue;
-    headers[name] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  const response = await fetch(`${target}${request.url}`, {
-    method: request.method,
-    headers,
-    body: request.method === 'GET' || request.method === 'HEAD' ? undefined : body,
-    redirect: 'manual',
+): Promise<{ status: number; headers: Record<string, string | string[]>; body: Buffer }> {
+  const url = new URL(request.url, target);
+  const headers = { ...request.headers, host: url.host };
+  return new Promise((resolve, reject) => {
+    const outgoing = httpRequest(
+      url,
+      { method: request.method, headers, agent: false },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('error', reject);
+        response.on('end', () => {
+          const responseHeaders: Record<string, string | string[]> = {};
+          for (const [name, value] of Object.entries(response.headers)) {
+            if (value !== undefined && name !== 'connection' && name !== 'transfer-encoding') {
+              responseHeaders[name] = value;
+            }
+          }
+          resolve({
+            status: response.statusCode ?? 502,
+            headers: responseHeaders,
+            body: Buffer.concat(chunks),
+          });
+        });
+      },
+    );
+    outgoing.on('error', reject);
+    outgoing.end(body);
   });
-  const responseHeaders: Record<string, string> = {};
-  response.headers.forEach((value, name) => {
-    // The body is handed on decoded and whole.
-    if (!['content-encoding', 'content-length', 'transfer-encoding', 'connection'].includes(name)) {
-      responseHeaders[name] = value;
-    }
-  });
-  return {
-    status: response.status,
-    headers: responseHeaders,
-    body: Buffer.from(await response.arrayBuffer()),
-  };
 }
 
 // ---- Matchers -----------------------------------------------------------------------------

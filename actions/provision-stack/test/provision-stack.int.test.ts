@@ -1,0 +1,391 @@
+/**
+ * The bundled action (dist/index.js) run as the Actions runner runs it, against moto over HTTP.
+ * moto 5.2 fills no stack outputs after a change set executes, emits only stack-level events, does
+ * not roll back and does not implement UpdateTerminationProtection: those paths are in
+ * main.test.ts. Each bad-input case checks the annotation and that moto holds no trace of the stack.
+ */
+import { afterAll, afterEach, describe, expect, it, jest } from '@jest/globals';
+import {
+  CloudFormationClient,
+  DescribeStacksCommand,
+  ListChangeSetsCommand,
+  ListStacksCommand,
+} from '@aws-sdk/client-cloudformation';
+import { CreateBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { CloudWatchLogsClient, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createClient } from '../../common/src/aws-client.js';
+import {
+  type FaultProxy,
+  queryAction,
+  queryError,
+  signedFor,
+  startFaultProxy,
+} from '../../../test-support/fault-proxy.js';
+import { motoUrl } from '../../../test-support/moto.js';
+import { type ActionResult, runAction } from '../../../test-support/run-action.js';
+import { FIXTURES, paddedTemplate } from './helpers.js';
+
+// Each run spawns node and the first ValidateTemplate makes moto load cfn-lint: seconds, not ms.
+jest.setTimeout(60_000);
+
+const cfn = createClient(CloudFormationClient, 'CLOUDFORMATION', { action: 'test' });
+afterAll(() => cfn.destroy());
+
+/** Change sets of one stack (moto's ListChangeSets ignores StackName and lists every stack's). */
+async function changeSetsOf(stackName: string) {
+  const { Summaries } = await cfn.send(new ListChangeSetsCommand({ StackName: stackName }));
+  return (Summaries ?? []).filter((summary) => summary.StackName === stackName);
+}
+const fixture = (name: string) => path.join(FIXTURES, name);
+const appParameters = 'Env=it\nSecret=s3cr=t,x';
+
+function provision(
+  inputs: Record<string, string>,
+  env: Record<string, string> = {},
+): Promise<ActionResult> {
+  return runAction('provision-stack', inputs, { env });
+}
+
+/** Every stack moto knows by that name, deleted ones included. */
+async function stacksNamed(name: string): Promise<string[]> {
+  const { StackSummaries } = await cfn.send(new ListStacksCommand({}));
+  return (StackSummaries ?? [])
+    .filter((stack) => stack.StackName === name)
+    .map((stack) => stack.StackStatus ?? '');
+}
+
+function errorOf(result: ActionResult) {
+  const errors = result.annotations.filter((annotation) => annotation.level === 'error');
+  expect(errors).toHaveLength(1);
+  return errors[0] as { title?: string; message: string };
+}
+
+/** A bad input: exit 1, one titled error annotation, and nothing of the stack in moto. */
+async function expectRejected(
+  result: ActionResult,
+  stackName: string,
+  title: string,
+  message: RegExp,
+) {
+  expect(result.exitCode).toBe(1);
+  const error = errorOf(result);
+  expect(error.title).toBe(title);
+  expect(error.message).toMatch(message);
+  expect(result.summary).toContain(`Failed: ${title}`);
+  expect(await stacksNamed(stackName)).toEqual([]);
+}
+
+describe('provision-stack against moto', () => {
+  it('creates a stack through a change set, printing the change table', async () => {
+    const result = await provision({
+      template: fixture('app.yaml'),
+      'stack-name': 'it-app',
+      parameters: appParameters,
+    });
+    expect(result.exitCode).toBe(0);
+    expect(result.annotations).toEqual([]);
+    // The NoEcho value is masked before anything else is printed.
+    expect(result.lines[0]).toBe('::add-mask::s3cr=t,x');
+    expect(result.outputs).toMatchObject({
+      changed: 'true',
+      'stack-status': 'CREATE_COMPLETE',
+      'stack-id': expect.stringMatching(/^arn:aws:cloudformation:us-east-1:\d+:stack\/it-app\//),
+      'change-set-id': expect.stringMatching(/changeSet\/provision-\d+-1-[a-z0-9]+\//),
+      'outputs-json': '{}',
+    });
+    expect(result.log).toMatch(
+      /Action +Logical ID +Type +Replacement +Scope\n[- ]+\nAdd +Setting +AWS::SSM::Parameter/,
+    );
+    expect(result.summary).toContain('<td>Add</td><td>Setting</td><td>AWS::SSM::Parameter</td>');
+    expect(result.summary).toContain('<td>Add</td><td>Logs</td><td>AWS::Logs::LogGroup</td>');
+    // The resources really exist, and a value with '=' and ',' arrived intact.
+    const logs = createClient(CloudWatchLogsClient, 'CLOUDWATCH_LOGS', { action: 'test' });
+    const { logGroups } = await logs.send(
+      new DescribeLogGroupsCommand({ logGroupNamePrefix: '/provision-stack-test/it' }),
+    );
+    expect(logGroups?.map((group) => group.logGroupName)).toEqual(['/provision-stack-test/it']);
+    // moto shows NoEcho values in DescribeStacks (AWS shows ****), which lets this check them.
+    const { Stacks } = await cfn.send(new DescribeStacksCommand({ StackName: 'it-app' }));
+    expect(Stacks?.[0]?.Parameters).toContainEqual({
+      ParameterKey: 'Secret',
+      ParameterValue: 's3cr=t,x',
+    });
+    expect(await stacksNamed('it-app')).toEqual(['CREATE_COMPLETE']);
+  });
+
+  it('says "no changes" on a second run with the same inputs (changed=false, AWS form: ValidationError)', async () => {
+    const result = await provision({
+      template: fixture('app.yaml'),
+      'stack-name': 'it-app',
+      parameters: appParameters,
+    });
+    expect(result.exitCode).toBe(0);
+    expect(result.outputs).toMatchObject({
+      changed: 'false',
+      'change-set-id': '',
+      'stack-status': 'CREATE_COMPLETE',
+    });
+    expect(result.log).toContain(
+      'No changes: stack it-app already matches the template and parameters.',
+    );
+    expect(result.summary).toContain('<b>No changes</b>');
+    expect(result.summary).not.toContain('<th>Logical ID</th>');
+  });
+
+  it('keeps parameters it is not given at their deployed values', async () => {
+    const result = await provision({
+      template: fixture('app.yaml'),
+      'stack-name': 'it-app',
+      parameters: 'Env: it',
+    });
+    expect(result.exitCode).toBe(0);
+    expect(result.outputs.changed).toBe('false');
+    expect(result.summary).toContain('<td>Kept at deployed value</td><td>Secret, Retention</td>');
+  });
+
+  it('handles the other empty form (a FAILED change set without changes) and deletes that change set', async () => {
+    const first = await provision({
+      template: fixture('no-params.yaml'),
+      'stack-name': 'it-plain',
+    });
+    expect(first.exitCode).toBe(0);
+    const second = await provision({
+      template: fixture('no-params.yaml'),
+      'stack-name': 'it-plain',
+    });
+    expect(second.exitCode).toBe(0);
+    expect(second.outputs.changed).toBe('false');
+    const changeSets = await changeSetsOf('it-plain');
+    expect(changeSets.map((summary) => summary.ExecutionStatus)).toEqual(['EXECUTE_COMPLETE']);
+  });
+
+  it('previews a change without executing it', async () => {
+    const result = await provision({
+      template: fixture('app.yaml'),
+      'stack-name': 'it-app',
+      parameters: 'Env=it\nRetention=30',
+      mode: 'preview',
+    });
+    expect(result.exitCode).toBe(0);
+    expect(result.outputs).toMatchObject({
+      changed: 'true',
+      'change-set-id': expect.stringContaining(':changeSet/'),
+    });
+    expect(result.log).toContain('Preview only');
+    const { Stacks } = await cfn.send(new DescribeStacksCommand({ StackName: 'it-app' }));
+    expect(
+      Stacks?.[0]?.Parameters?.find((p) => p.ParameterKey === 'Retention')?.ParameterValue,
+    ).toBe('7');
+    const changeSets = await changeSetsOf('it-app');
+    expect(changeSets.map((summary) => summary.ExecutionStatus)).toEqual([
+      'EXECUTE_COMPLETE',
+      'AVAILABLE',
+    ]);
+  });
+
+  it('uploads a template over 51,200 bytes to template-bucket and deploys it from there', async () => {
+    const s3 = createClient(S3Client, 'S3', { action: 'test' });
+    await s3.send(new CreateBucketCommand({ Bucket: 'it-templates' }));
+    const dir = mkdtempSync(path.join(tmpdir(), 'big-'));
+    writeFileSync(path.join(dir, 'big.yaml'), paddedTemplate(60_000));
+    const result = await provision({
+      template: path.join(dir, 'big.yaml'),
+      'stack-name': 'it-big',
+      'template-bucket': 'it-templates',
+    });
+    expect(result.exitCode).toBe(0);
+    expect(result.outputs['stack-status']).toBe('CREATE_COMPLETE');
+    const { Contents } = await s3.send(new ListObjectsV2Command({ Bucket: 'it-templates' }));
+    s3.destroy();
+    expect(Contents?.map((object) => object.Key)).toEqual([
+      expect.stringMatching(/^provision-stack\/it-big\/[0-9a-f]{16}\.template$/),
+    ]);
+  });
+});
+
+describe('provision-stack refuses bad input before any change', () => {
+  it('a missing template file', async () => {
+    const result = await provision({ template: 'nowhere/app.yaml', 'stack-name': 'it-missing' });
+    await expectRejected(
+      result,
+      'it-missing',
+      'Invalid input: template',
+      /nowhere\/app\.yaml does not exist/,
+    );
+  });
+
+  it('a template that is not YAML', async () => {
+    const result = await provision({
+      template: fixture('not-yaml.template'),
+      'stack-name': 'it-not-yaml',
+    });
+    await expectRejected(
+      result,
+      'it-not-yaml',
+      'Invalid input: template',
+      /not readable at line \d+, column \d+/,
+    );
+  });
+
+  it('a template CloudFormation rejects', async () => {
+    const result = await provision({
+      template: fixture('rejected.yaml'),
+      'stack-name': 'it-rejected',
+    });
+    await expectRejected(
+      result,
+      'it-rejected',
+      'Template rejected by CloudFormation',
+      /AWS::Nope::Thing/,
+    );
+  });
+
+  it('a template over 51,200 bytes without template-bucket', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'big-'));
+    writeFileSync(path.join(dir, 'big.yaml'), paddedTemplate(51_201));
+    const result = await provision({
+      template: path.join(dir, 'big.yaml'),
+      'stack-name': 'it-too-big',
+    });
+    await expectRejected(
+      result,
+      'it-too-big',
+      'Invalid input: template-bucket',
+      /51,201 bytes, over CloudFormation's 51,200-byte limit/,
+    );
+  });
+
+  it('an invalid stack name', async () => {
+    const result = await provision({
+      template: fixture('app.yaml'),
+      'stack-name': 'it_bad!',
+      parameters: appParameters,
+    });
+    await expectRejected(
+      result,
+      'it_bad!',
+      'Invalid input: stack-name',
+      /a letter, then letters, digits and hyphens/,
+    );
+  });
+
+  it('malformed parameters', async () => {
+    const result = await provision({
+      template: fixture('app.yaml'),
+      'stack-name': 'it-malformed',
+      parameters: '{Env: [unclosed',
+    });
+    await expectRejected(
+      result,
+      'it-malformed',
+      'Invalid input: parameters',
+      /YAML or JSON mapping/,
+    );
+  });
+
+  it('an unknown parameter, named', async () => {
+    const result = await provision({
+      template: fixture('app.yaml'),
+      'stack-name': 'it-unknown',
+      parameters: 'Env=it\nColour=red',
+    });
+    await expectRejected(
+      result,
+      'it-unknown',
+      'Invalid input: parameters',
+      /unknown: Colour \(the template declares Env, Secret, Retention\)/,
+    );
+  });
+
+  it('a missing required parameter, named', async () => {
+    const result = await provision({
+      template: fixture('app.yaml'),
+      'stack-name': 'it-required',
+      parameters: 'Retention=14',
+    });
+    await expectRejected(result, 'it-required', 'Invalid input: parameters', /missing: Env/);
+  });
+
+  it('a capability the template needs and the input does not grant', async () => {
+    const result = await provision({
+      template: fixture('named-role.yaml'),
+      'stack-name': 'it-caps',
+      capabilities: 'CAPABILITY_IAM',
+    });
+    await expectRejected(
+      result,
+      'it-caps',
+      'Invalid input: capabilities',
+      /CAPABILITY_NAMED_IAM \(for IAM resources with custom names: Role\).*InsufficientCapabilities/,
+    );
+  });
+});
+
+describe('provision-stack through a fault-injecting proxy', () => {
+  let proxy: FaultProxy | undefined;
+  afterEach(async () => {
+    await proxy?.stop();
+    proxy = undefined;
+  });
+
+  it('fails clearly on expired credentials, changing nothing', async () => {
+    proxy = await startFaultProxy({
+      target: motoUrl(),
+      rules: [
+        {
+          match: signedFor('cloudformation'),
+          times: Infinity,
+          response: queryError(
+            'ExpiredToken',
+            'The security token included in the request is expired',
+            403,
+          ),
+        },
+      ],
+    });
+    const result = await provision(
+      { template: fixture('app.yaml'), 'stack-name': 'it-expired', parameters: appParameters },
+      { AWS_ENDPOINT_URL: proxy.url },
+    );
+    await expectRejected(
+      result,
+      'it-expired',
+      'AWS credentials expired',
+      /ExpiredToken \(stack it-expired\)[\s\S]*Fix: The credentials ran out/,
+    );
+    // Not retried: one refused call, and nothing reached moto.
+    expect(proxy.hits).toEqual([1]);
+    expect(proxy.requests.filter((request) => !request.faulted)).toEqual([]);
+  });
+
+  it('retries throttled calls and then succeeds', async () => {
+    proxy = await startFaultProxy({
+      target: motoUrl(),
+      rules: [
+        {
+          match: queryAction('CreateChangeSet'),
+          times: 2,
+          response: queryError('Throttling', 'Rate exceeded'),
+        },
+        {
+          match: queryAction('DescribeStacks'),
+          times: 1,
+          response: queryError('Throttling', 'Rate exceeded'),
+        },
+      ],
+    });
+    const result = await provision(
+      { template: fixture('app.yaml'), 'stack-name': 'it-throttled', parameters: 'Env=throttled' },
+      { AWS_ENDPOINT_URL: proxy.url },
+    );
+    expect(result.log).not.toContain('::error');
+    expect(result.exitCode).toBe(0);
+    expect(result.outputs['stack-status']).toBe('CREATE_COMPLETE');
+    expect(proxy.hits).toEqual([2, 1]);
+    // The retries reused one client token, so exactly one change set exists.
+    expect(await changeSetsOf('it-throttled')).toHaveLength(1);
+  });
+});
