@@ -1,8 +1,9 @@
 // The drift trap (ARCHITECTURE.md, "Who owns what"): after deploy-ecs-service rolled image B, a
 // stack update of app.yaml that changes something unrelated must leave the service on image B.
 //
-// moto 5.2 cannot create the whole app.yaml (nor network.yaml, which app.yaml needs: its
-// CloudFormation parser fails on them with an internal error), so this test deploys the smallest
+// moto 5.2 cannot create the whole app.yaml (its AWS::EC2::SecurityGroupEgress handler asserts on
+// a DestinationSecurityGroupId rule, and network.yaml, which app.yaml needs, uses Fn::Cidr, which
+// moto does not implement), so this test deploys the smallest
 // template that keeps exactly app.yaml's service/task-definition pattern. It is derived from
 // app.yaml's own resources at run time, not written by hand: the cluster, the bootstrap task
 // definition and the service, with the properties moto models, including the service's
