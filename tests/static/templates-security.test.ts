@@ -459,6 +459,15 @@ describe('the drift trap', () => {
       MaxValue: 30,
     });
   });
+
+  it('ECS Exec works: the container runs as a non-root user on a writable root filesystem', () => {
+    // ECS Exec's agent writes inside the container; a read-only root filesystem breaks it.
+    const [container] = templates.app.Resources.BootstrapTaskDefinition?.Properties
+      ?.ContainerDefinitions as Record<string, unknown>[];
+    expect(container?.ReadonlyRootFilesystem).not.toBe(true);
+    expect(container?.User).toMatch(/^[1-9]\d*(:\d+)?$/);
+    expect(container?.Privileged).toBe(false);
+  });
 });
 
 describe('the edge', () => {
