@@ -246,6 +246,18 @@ describe('policies', () => {
     expect(inverted).toEqual([]);
   });
 
+  it.each(all)(
+    '%s.yaml: log-stream ARNs are not built on a log group Arn (it already ends in :*)',
+    (_name, template) => {
+      const logGroups = resourcesOfType(template, 'AWS::Logs::LogGroup').map(([id]) => id);
+      const malformed = [...walk(template.Resources)]
+        .filter(({ value }) => typeof value === 'string')
+        .filter(({ value }) => logGroups.some((id) => (value as string).includes(`\${${id}.Arn}:`)))
+        .map(({ at }) => at.join('.'));
+      expect(malformed).toEqual([]);
+    },
+  );
+
   it('the GitHub OIDC trust pins aud and an exact sub for one repository and one environment', () => {
     const trust =
       templates['github-oidc'].Resources.DeployRole?.Properties?.AssumeRolePolicyDocument;
