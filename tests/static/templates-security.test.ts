@@ -12,6 +12,7 @@ import {
   templateNames,
   templatePath,
   templatesDir,
+  repoRoot,
   walk,
 } from '../support-cfn/templates.js';
 
@@ -470,6 +471,20 @@ describe('the drift trap', () => {
       Default: 30,
       MaxValue: 30,
     });
+  });
+
+  it('the bootstrap revision gives the example backend the environment it reads', () => {
+    // Every later revision inherits this environment (deploy-ecs-service only changes the image
+    // and merges extra variables), so it must match what example-app/backend/src/config.ts reads.
+    const config = readFileSync(path.join(repoRoot, 'example-app/backend/src/config.ts'), 'utf8');
+    const [container] = templates.app.Resources.BootstrapTaskDefinition?.Properties
+      ?.ContainerDefinitions as { Environment: { Name: string }[] }[];
+    const names = container!.Environment.map((variable) => variable.Name);
+    for (const name of ['PORT', 'DB_HOST', 'DB_PORT', 'DB_NAME', 'DB_SECRET_ARN']) {
+      expect(names).toContain(name);
+      expect(config).toMatch(new RegExp(`env\\.${name}\\b|'${name}'`));
+    }
+    expect(templates.app.Parameters?.ContainerPort?.Default).toBe(8080);
   });
 
   it('ECS Exec works: the container runs as a non-root user on a writable root filesystem', () => {
