@@ -98,7 +98,6 @@ export async function run(context: MainContext = {}, options: RunOptions = {}): 
     stackName: inputs.stackName,
     region,
     mode: inputs.mode,
-    stackId: stack.existing?.StackId,
     changeSetName: name,
     kept: parameters.kept,
   });
@@ -298,7 +297,9 @@ async function finish(options: FinishOptions): Promise<void> {
     outputs,
   );
   if (options.stack?.StackId) {
-    core.info(`Stack: ${report.stackConsoleUrl(options.region, options.stack.StackId)}`);
+    const url = report.stackConsoleUrl(options.region, options.stack.StackId);
+    core.summary.addLink('Open the stack in the CloudFormation console', url);
+    core.info(`Stack: ${url}`);
   }
   await writeSummary();
 }

@@ -48,13 +48,28 @@ export function checkKnownParameters(
         `a value of ${parameter.name} among its AllowedValues: ${parameter.allowedValues.join(', ')}`,
       );
     }
-    if (parameter.allowedPattern && !new RegExp(`^(?:${parameter.allowedPattern})$`).test(value)) {
+    const pattern = parameter.allowedPattern
+      ? javaScriptPattern(parameter.allowedPattern)
+      : undefined;
+    if (pattern && !pattern.test(value)) {
       throw new InputError(
         'parameters',
         `${parameter.name}=${parameter.noEcho ? '****' : value}`,
         `a value of ${parameter.name} matching its AllowedPattern ${parameter.allowedPattern}`,
       );
     }
+  }
+}
+
+/**
+ * AllowedPattern is a Java regular expression that must match the whole value. The rare pattern
+ * JavaScript cannot compile is left to CloudFormation to check.
+ */
+function javaScriptPattern(pattern: string): RegExp | undefined {
+  try {
+    return new RegExp(`^(?:${pattern})$`);
+  } catch {
+    return undefined;
   }
 }
 

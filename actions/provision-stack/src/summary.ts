@@ -59,7 +59,6 @@ export interface HeaderOptions {
   stackName: string;
   region: string;
   mode: 'deploy' | 'preview';
-  stackId?: string;
   changeSetName?: string;
   kept: string[];
 }
@@ -72,12 +71,6 @@ export function addHeader(options: HeaderOptions): void {
     'Change set': options.changeSetName,
     'Kept at deployed value': options.kept.join(', '),
   });
-  if (options.stackId) {
-    core.summary.addLink(
-      'Open the stack in the CloudFormation console',
-      stackConsoleUrl(options.region, options.stackId),
-    );
-  }
 }
 
 export function reportChanges(changes: Change[]): void {

@@ -19,7 +19,9 @@ import {
 } from '../src/change-set.js';
 
 const cfn = mockClient(CloudFormationClient);
-beforeEach(() => cfn.reset());
+beforeEach(() => {
+  cfn.reset();
+});
 const client = () => new CloudFormationClient({ region: 'us-east-1' });
 const IDS = {
   Id: 'arn:aws:cloudformation:us-east-1:123456789012:changeSet/cs/1',

@@ -27,7 +27,9 @@ function event(fields: Partial<StackEvent> & { id: string }): StackEvent {
 }
 
 const cfn = mockClient(CloudFormationClient);
-beforeEach(() => cfn.reset());
+beforeEach(() => {
+  cfn.reset();
+});
 
 describe('EventStream', () => {
   it('returns only events after start(), each once, oldest first, across pages', async () => {
