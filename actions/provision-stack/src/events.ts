@@ -36,7 +36,7 @@ export class EventStream {
   async next(): Promise<StackEvent[]> {
     const fresh = await this.read(this.stackId, undefined);
     if (!this.since && fresh.length > 0) this.since = fresh[0]?.Timestamp;
-    for (const event of [...fresh]) {
+    for (const event of fresh) {
       const nestedId = nestedStackId(event, this.stackId);
       if (nestedId && !this.nested.has(nestedId)) this.nested.add(nestedId);
     }

@@ -81,7 +81,15 @@ export async function run(context: MainContext = {}, options: RunOptions = {}): 
     input: inputs.templateInput,
     capabilities: inputs.capabilities,
   });
-  const stack = await settleStack({ client: cloudFormation, inputs, remaining, intervalMs });
+  const stack = await settleStack({
+    client: cloudFormation,
+    inputs,
+    remaining,
+    intervalMs,
+    // Recreating deletes a stack: the parameters must be complete for a create before that.
+    beforeRecreate: () =>
+      void planParameters({ declared: template.parameters, given: inputs.parameters }),
+  });
   const parameters = planParameters({
     declared: template.parameters,
     given: inputs.parameters,
@@ -214,6 +222,7 @@ interface SettleOptions {
   inputs: ProvisionInputs;
   remaining: () => number;
   intervalMs?: number;
+  beforeRecreate: () => void;
 }
 
 interface SettledStack {
@@ -257,6 +266,7 @@ async function settleStack(options: SettleOptions): Promise<SettledStack> {
             'Preview mode does not delete stacks; the deploy run will delete and recreate it (on-rollback-complete: recreate).',
           );
         }
+        options.beforeRecreate();
         core.info(
           `Stack ${inputs.stackName} is in ROLLBACK_COMPLETE (it never finished a create): deleting it to create it again.`,
         );

@@ -458,6 +458,15 @@ describe('run: an existing stack', () => {
     expect(outputs()['stack-status']).toBe('CREATE_COMPLETE');
   });
 
+  it('does not delete a ROLLBACK_COMPLETE stack when the parameters are incomplete for a create', async () => {
+    cfn.on(ValidateTemplateCommand).resolves({});
+    cfn.on(DescribeStacksCommand).resolves(stack('ROLLBACK_COMPLETE'));
+    await expect(
+      start({ template: 'app.yaml', 'stack-name': 'app', 'on-rollback-complete': 'recreate' }),
+    ).rejects.toThrow(/missing: Env/);
+    expect(cfn.commandCalls(DeleteStackCommand)).toHaveLength(0);
+  });
+
   it('makes a CREATE change set on a stack left in REVIEW_IN_PROGRESS', async () => {
     cfn.on(ValidateTemplateCommand).resolves({});
     cfn.on(DescribeStacksCommand, { StackName: 'app' }).resolves(stack('REVIEW_IN_PROGRESS'));
