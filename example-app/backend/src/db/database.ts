@@ -37,6 +37,7 @@ export class Database {
   private state: Promise<PoolState> | undefined;
   private replacing: Promise<PoolState | undefined> | undefined;
   private readonly retired = new Set<Pool>();
+  private closed = false;
 
   constructor(private readonly options: DatabaseOptions) {}
 
@@ -56,6 +57,7 @@ export class Database {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     const state = await this.state?.catch(() => undefined);
     this.state = undefined;
     // A replaced pool may still hold the refused connection attempt, whose error end() repeats.
@@ -79,6 +81,7 @@ export class Database {
   }
 
   private current(): Promise<PoolState> {
+    if (this.closed) return Promise.reject(new Error('the database pool is closed'));
     if (!this.state) {
       const pending = this.options.credentials.current().then((credentials) => ({
         pool: this.createPool(credentials),

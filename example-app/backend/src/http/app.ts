@@ -27,6 +27,18 @@ export function buildApp(options: AppOptions): FastifyInstance {
     return503OnClosing: true,
   }) as unknown as FastifyInstance;
 
+  // Shutdown: Fastify stops listening and drops idle keep-alive connections, but a connection
+  // whose request is still running would stay open after its response until keepAliveTimeout
+  // (72 s), past ECS's stop timeout. Answering those last requests with Connection: close lets
+  // the server close as soon as they are done.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
+
   app.addHook('onResponse', async (request, reply) => {
     request.log.info(
       {
