@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { awsErrorCode, describeError } from '../actions/common/src/errors.js';
 import {
   jsonError,
@@ -126,6 +128,43 @@ describe('startFaultProxy', () => {
       expect(response.status).toBe(200);
       expect(response.headers.get('x-echo-length')).toBe('40');
       expect(proxy.hits).toEqual([0]);
+    } finally {
+      await proxy.stop();
+    }
+  });
+
+  it('produces REST-XML (S3) and JSON (ECS) errors the SDK reads under their codes', async () => {
+    const proxy = await startFaultProxy({
+      target: targetUrl,
+      rules: [
+        {
+          match: signedFor('s3'),
+          times: Infinity,
+          response: restXmlError('AccessDenied', 'Access Denied', 403),
+        },
+        {
+          match: jsonTarget('AmazonEC2ContainerServiceV20141113.DescribeServices'),
+          times: Infinity,
+          response: jsonError('ClusterNotFoundException', 'Cluster not found.'),
+        },
+      ],
+    });
+    const config = {
+      endpoint: proxy.url,
+      region: 'us-east-1',
+      maxAttempts: 1,
+      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+    };
+    try {
+      const s3Error = await new S3Client({ ...config, forcePathStyle: true })
+        .send(new ListObjectsV2Command({ Bucket: 'site' }))
+        .catch((caught: unknown) => caught);
+      expect(awsErrorCode(s3Error)).toBe('AccessDenied');
+      const ecsError = await new ECSClient(config)
+        .send(new DescribeServicesCommand({ cluster: 'c', services: ['s'] }))
+        .catch((caught: unknown) => caught);
+      expect(awsErrorCode(ecsError)).toBe('ClusterNotFoundException');
+      expect(proxy.hits).toEqual([1, 1]);
     } finally {
       await proxy.stop();
     }

@@ -94,7 +94,9 @@ export async function waitForExecution(
       for (const event of await options.events.next())
         report(formatEvent(event, options.stackName));
       const status = stack?.StackStatus ?? 'UNKNOWN';
-      // Right after ExecuteChangeSet a new stack may still read REVIEW_IN_PROGRESS.
+      // ExecuteChangeSet moves the stack to *_IN_PROGRESS before it returns (the AWS CLI's
+      // `deploy` relies on the same), so a settled status here is this execution's end. A new
+      // stack may still read REVIEW_IN_PROGRESS for a moment, which is not an end.
       const done = stack !== undefined && !isBusy(status) && status !== 'REVIEW_IN_PROGRESS';
       return { done, state: status, value: stack as Stack };
     },

@@ -29,7 +29,8 @@ export function templateKey(stackName: string, template: Template): string {
  * https fails on them) and also what local endpoints such as moto resolve.
  */
 export function templateUrl(bucket: string, key: string, region: string): string {
-  return `https://s3.${region}.amazonaws.com/${bucket}/${key}`;
+  const domain = region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
+  return `https://s3.${region}.${domain}/${bucket}/${key}`;
 }
 
 export async function templateSource(options: SourceOptions): Promise<TemplateSource> {
