@@ -14,8 +14,7 @@ export class ConfigError extends Error {
 
 /** Where the database password comes from. */
 export type PasswordSource =
-  | { kind: 'password'; password: string }
-  | { kind: 'secret'; secretArn: string };
+  { kind: 'password'; password: string } | { kind: 'secret'; secretArn: string };
 
 export interface DatabaseConfig {
   host: string;

@@ -10,7 +10,8 @@ import { migrateUp, migrationStatus, type MigrateOptions } from './migrations/mi
 const USAGE = 'usage: node build/migrate.js [up|status]';
 
 async function main(command: string): Promise<void> {
-  if (command !== 'up' && command !== 'status') throw new Error(`unknown command ${command}; ${USAGE}`);
+  if (command !== 'up' && command !== 'status')
+    throw new Error(`unknown command ${command}; ${USAGE}`);
   const config = readDatabaseConfig();
   const credentials = await credentialSourceFor(config).current();
   const options: MigrateOptions = {
@@ -38,7 +39,8 @@ main(process.argv[2] ?? 'up').then(
     // umzug wraps the database error as its cause; print both so the task log shows the SQL error.
     const cause = error instanceof Error && error.cause instanceof Error ? error.cause : undefined;
     console.error(`migration failed: ${error instanceof Error ? error.message : String(error)}`);
-    if (cause && !(error as Error).message.includes(cause.message)) console.error(`cause: ${cause.message}`);
+    if (cause && !(error as Error).message.includes(cause.message))
+      console.error(`cause: ${cause.message}`);
     process.exit(1);
   },
 );

@@ -35,7 +35,8 @@ async function post(payload: unknown) {
 
 async function addNotes(count: number): Promise<Note[]> {
   const notes: Note[] = [];
-  for (let i = 1; i <= count; i += 1) notes.push((await post({ text: `note ${i}` })).json());
+  for (let i = 1; i <= count; i += 1)
+    notes.push((await post({ text: `note ${i}` })).json() as Note);
   return notes;
 }
 

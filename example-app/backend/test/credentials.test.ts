@@ -17,7 +17,12 @@ import { migrateUp } from '../src/migrations/migrator.js';
 import { createRuntime } from '../src/runtime.js';
 import { client, listenLocally } from './support/http.js';
 import { collectLog } from './support/log-lines.js';
-import { createThrowawayDatabase, MARIADB, randomName, type ThrowawayDatabase } from './support/mariadb.js';
+import {
+  createThrowawayDatabase,
+  MARIADB,
+  randomName,
+  type ThrowawayDatabase,
+} from './support/mariadb.js';
 
 const ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!cluster-test';
 let db: ThrowawayDatabase;

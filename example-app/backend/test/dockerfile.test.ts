@@ -126,9 +126,10 @@ describe('the Dockerfile', () => {
     for (const stage of stages) {
       const fromStage = stages.some((other) => other.name === stage.image);
       if (fromStage) continue;
-      const match = /^node:(\d+)(-(alpine|slim|bookworm-slim|trixie-slim)[\d.]*)?(@sha256:[a-f0-9]{64})?$/.exec(
-        stage.image,
-      );
+      const match =
+        /^node:(\d+)(-(alpine|slim|bookworm-slim|trixie-slim)[\d.]*)?(@sha256:[a-f0-9]{64})?$/.exec(
+          stage.image,
+        );
       expect({ image: stage.image, pinned: match !== null }).toEqual({
         image: stage.image,
         pinned: true,
@@ -186,8 +187,14 @@ describe('the Dockerfile', () => {
       .flatMap((i) => copyParts(i.args).sources);
     expect(fromContext.length).toBeGreaterThan(0);
     for (const source of fromContext) {
-      expect({ source, exists: existsSync(path.join(REPO, source)) }).toEqual({ source, exists: true });
-      expect({ source, ignored: ignoredBy(ignoreFile, source) }).toEqual({ source, ignored: false });
+      expect({ source, exists: existsSync(path.join(REPO, source)) }).toEqual({
+        source,
+        exists: true,
+      });
+      expect({ source, ignored: ignoredBy(ignoreFile, source) }).toEqual({
+        source,
+        ignored: false,
+      });
     }
   });
 });

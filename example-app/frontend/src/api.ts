@@ -28,7 +28,10 @@ export class ApiError extends Error {
 async function call(path: string, init?: RequestInit): Promise<Response> {
   let response: Response;
   try {
-    response = await fetch(path, { ...init, headers: { accept: 'application/json', ...init?.headers } });
+    response = await fetch(path, {
+      ...init,
+      headers: { accept: 'application/json', ...init?.headers },
+    });
   } catch {
     throw new ApiError('Cannot reach the server. Check your connection and try again.', 0);
   }

@@ -85,12 +85,18 @@ async function addNote(event: SubmitEvent): Promise<void> {
   }
 }
 
-async function removeNote(note: Note, item: HTMLLIElement, button: HTMLButtonElement): Promise<void> {
+async function removeNote(
+  note: Note,
+  item: HTMLLIElement,
+  button: HTMLButtonElement,
+): Promise<void> {
   button.disabled = true;
   try {
     await deleteNote(note.id);
     // Keep keyboard focus somewhere sensible once the focused button disappears.
-    const neighbour = (item.nextElementSibling ?? item.previousElementSibling)?.querySelector('button');
+    const neighbour = (item.nextElementSibling ?? item.previousElementSibling)?.querySelector(
+      'button',
+    );
     item.remove();
     (neighbour ?? input).focus();
     clearError();

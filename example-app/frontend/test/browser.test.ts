@@ -36,7 +36,9 @@ function ensureFrontendBuilt(): void {
 }
 
 /** Starts the local run on a free port and resolves with its URL once it listens. */
-function startLocalRun(database: string): Promise<{ child: ChildProcess; url: string; log: () => string }> {
+function startLocalRun(
+  database: string,
+): Promise<{ child: ChildProcess; url: string; log: () => string }> {
   const child = spawn(process.execPath, ['build/local.js'], {
     cwd: BACKEND,
     env: { ...process.env, PORT: '0', DB_NAME: database, LOG_LEVEL: 'info' },

@@ -60,7 +60,8 @@ export function parseDatabaseSecret(
     string,
     unknown
   >;
-  const user = typeof fields.username === 'string' && fields.username ? fields.username : fallbackUser;
+  const user =
+    typeof fields.username === 'string' && fields.username ? fields.username : fallbackUser;
   if (typeof fields.password !== 'string') {
     throw new Error(`Secret ${secretArn} has no string "password" field.`);
   }
@@ -107,7 +108,9 @@ export class SecretCredentials implements CredentialSource {
     const now = this.options.now ?? Date.now;
     this.fetchedAt = now();
     const { secretArn, fallbackUser, read } = this.options;
-    const pending = read(secretArn).then((text) => parseDatabaseSecret(secretArn, text, fallbackUser));
+    const pending = read(secretArn).then((text) =>
+      parseDatabaseSecret(secretArn, text, fallbackUser),
+    );
     // A failed fetch must not stick: the next call tries Secrets Manager again.
     pending.catch(() => {
       if (this.cached === pending) this.cached = undefined;

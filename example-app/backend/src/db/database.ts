@@ -125,7 +125,10 @@ export class Database {
     const state = { pool: this.createPool(fresh), credentials: fresh };
     this.state = Promise.resolve(state);
     this.retire(failed.pool);
-    log.info({ event: 'db.reconnected', user: fresh.user }, 'reconnecting with the new credentials');
+    log.info(
+      { event: 'db.reconnected', user: fresh.user },
+      'reconnecting with the new credentials',
+    );
     return state;
   }
 

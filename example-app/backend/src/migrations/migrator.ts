@@ -173,4 +173,3 @@ function connect(target: MigrationTarget): Promise<Connection> {
     connectTimeout: 10_000,
   });
 }
-

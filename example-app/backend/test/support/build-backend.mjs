@@ -7,5 +7,8 @@ import { fileURLToPath } from 'node:url';
 export default function buildBackend() {
   const backend = fileURLToPath(new URL('../../', import.meta.url));
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-  execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: backend, stdio: 'inherit' });
+  execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], {
+    cwd: backend,
+    stdio: 'inherit',
+  });
 }
