@@ -62,7 +62,13 @@ function timed(command, args, env) {
     const child = spawn(argv[0], argv.slice(1), { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+      if (process.env.BENCH_VERBOSE === '1') {
+        const at = (Number(process.hrtime.bigint() - started) / 1e6).toFixed(0).padStart(6);
+        for (const line of String(chunk).split('\n').filter((text) => text && !text.startsWith('<'))) console.log(`  ${at} ms  ${line.slice(0, 110)}`);
+      }
+    });
     child.stderr.on('data', (chunk) => (stderr += chunk));
     child.on('error', reject);
     child.on('close', (code) => {

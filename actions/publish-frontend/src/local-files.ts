@@ -3,12 +3,12 @@
  * so a large file never sits in memory), Content-Type and Cache-Control.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { createReadStream, readFileSync, statSync } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { cacheControlFor, type CacheRule } from './cache-control.js';
 import { contentTypeFor } from './content-type.js';
-import { mapLimited } from './pool.js';
+import { forEachLimited } from './pool.js';
 
 export interface LocalFile {
   /** Path below the source folder with `/` separators, e.g. `assets/app.3f9a1c2b.js`. */
@@ -28,7 +28,7 @@ export interface LocalFileOptions {
   prefix: string;
   cacheRules: readonly CacheRule[];
   contentTypes: Readonly<Record<string, string>>;
-  /** Files hashed at once; hashing is I/O bound. */
+  /** Large files hashed at once. */
   concurrency?: number;
 }
 
@@ -49,18 +49,15 @@ export async function listFiles(source: string): Promise<string[]> {
   return found.sort();
 }
 
-/** Files up to this size are read in one call; larger ones stream, so memory stays flat. */
+/** Files below this size are read in one call; larger ones stream, so memory stays flat. */
 const READ_WHOLE_BELOW = 1024 * 1024;
 
-export async function md5OfFile(file: string, size = Infinity): Promise<string> {
-  if (size < READ_WHOLE_BELOW) return createHash('md5').update(await readFile(file)).digest('hex');
-  return md5OfStream(file);
-}
-
-function md5OfStream(file: string): Promise<string> {
+/** MD5 of a file read as a stream, so a large file never sits in memory. */
+export function md5OfStream(file: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const hash = createHash('md5');
-    createReadStream(file)
+    // Large reads: a 20 MB file in 20 chunks rather than 320.
+    createReadStream(file, { highWaterMark: 1024 * 1024 })
       .on('data', (chunk) => hash.update(chunk))
       .on('error', reject)
       .on('end', () => resolve(hash.digest('hex')));
@@ -73,19 +70,42 @@ export function keyFor(prefix: string, relativePath: string): string {
 
 export async function readLocalFiles(options: LocalFileOptions): Promise<LocalFile[]> {
   const relativePaths = await listFiles(options.source);
-  return mapLimited(relativePaths, options.concurrency ?? 8, async (relativePath) => {
-    const absolutePath = path.join(options.source, ...relativePath.split('/'));
-    const { size } = await stat(absolutePath);
-    const md5 = await md5OfFile(absolutePath, size);
+  const describe = (relativePath: string, size: number, md5: string): LocalFile => {
     const contentType = contentTypeFor(relativePath, options.contentTypes);
     return {
       relativePath,
-      absolutePath,
+      absolutePath: path.join(options.source, ...relativePath.split('/')),
       key: keyFor(options.prefix, relativePath),
       size,
       md5,
       contentType,
       cacheControl: cacheControlFor({ relativePath, contentType, rules: options.cacheRules }),
     };
+  };
+  // A site is mostly small files: reading each in one synchronous call is several times faster
+  // than the promise API's open/stat/read/close round trips through the thread pool. The loop
+  // yields every few files so that S3 responses (the listing runs meanwhile) are not held up.
+  const files: LocalFile[] = new Array(relativePaths.length);
+  const large: number[] = [];
+  for (const [index, relativePath] of relativePaths.entries()) {
+    const absolutePath = path.join(options.source, ...relativePath.split('/'));
+    const { size } = statSync(absolutePath);
+    if (size < READ_WHOLE_BELOW) {
+      files[index] = describe(
+        relativePath,
+        size,
+        createHash('md5').update(readFileSync(absolutePath)).digest('hex'),
+      );
+    } else {
+      large.push(index);
+    }
+    if (index % 64 === 63) await new Promise((resolve) => setImmediate(resolve));
+  }
+  await forEachLimited(large, options.concurrency ?? 4, async (index) => {
+    const relativePath = relativePaths[index] as string;
+    const absolutePath = path.join(options.source, ...relativePath.split('/'));
+    const { size } = await stat(absolutePath);
+    files[index] = describe(relativePath, size, await md5OfStream(absolutePath));
   });
+  return files;
 }

@@ -25,17 +25,15 @@ import {
   nextManifest,
   objectsToHead,
   readManifest,
-  statObjects,
   writeManifest,
   type KnownState,
   type RemoteObject,
+  type StoredManifest,
 } from './remote-objects.js';
 import { addReport } from './summary.js';
 import { deleteAll, formatBytes, uploadAll } from './upload.js';
 
 const ACTION = 'publish-frontend';
-/** Up to this many uploads, HeadObject each beats listing the whole site again. */
-const HEAD_INSTEAD_OF_LIST = 100;
 
 export async function run(context: MainContext = {}): Promise<void> {
   const inputs = readInputs();
@@ -71,7 +69,7 @@ export async function run(context: MainContext = {}): Promise<void> {
   checkSource({ source: inputs.source, files: local, requireIndex: inputs.requireIndex });
 
   // Plan.
-  const { remote, headed } = await verifyRemote({ s3, inputs, local, listed });
+  const remote = await verifyRemote({ s3, inputs, local, listed: listed.objects });
   const plan = planPublish({
     local,
     remote,
@@ -111,16 +109,14 @@ export async function run(context: MainContext = {}): Promise<void> {
     log,
   });
   const deleted = await deleteAll({ s3, bucket: inputs.bucket, objects: plan.deletions, log });
-  // A run that changed nothing and verified nothing new writes nothing (not even the manifest).
-  if (uploaded.written.size > 0 || deleted > 0 || headed > 0) {
-    await saveManifest({
-      s3,
-      inputs,
-      written: uploaded.written,
-      before: remote,
-      deleted: plan.deletions,
-    });
-  }
+  await saveManifest({
+    s3,
+    inputs,
+    local,
+    written: uploaded.written,
+    before: remote,
+    previous: listed.manifest,
+  });
 
   // Invalidate, and wait when asked.
   let invalidationId: string | undefined;
@@ -166,7 +162,7 @@ export async function run(context: MainContext = {}): Promise<void> {
 async function listRemote(options: {
   s3: S3Client;
   inputs: PublishInputs;
-}): Promise<RemoteObject[]> {
+}): Promise<{ objects: RemoteObject[]; manifest?: StoredManifest }> {
   const { s3, inputs } = options;
   const [listed, manifest] = await Promise.all([
     listRemoteObjects({ s3, bucket: inputs.bucket, prefix: inputs.prefix }),
@@ -177,7 +173,7 @@ async function listRemote(options: {
       warn: (line) => core.warning(line),
     }),
   ]);
-  return applyManifest(listed, manifest);
+  return { objects: applyManifest(listed, manifest), manifest };
 }
 
 /** Reads with HeadObject what neither the listing nor the manifest tells about a same-size object. */
@@ -186,10 +182,10 @@ async function verifyRemote(options: {
   inputs: PublishInputs;
   local: readonly LocalFile[];
   listed: RemoteObject[];
-}): Promise<{ remote: RemoteObject[]; headed: number }> {
+}): Promise<RemoteObject[]> {
   const { s3, inputs, listed } = options;
   const toHead = objectsToHead(options.local, listed);
-  if (toHead.length === 0) return { remote: listed, headed: 0 };
+  if (toHead.length === 0) return listed;
   core.info(`Reading headers of ${toHead.length} object(s) the manifest cannot vouch for.`);
   const heads = await headObjects({
     s3,
@@ -197,38 +193,25 @@ async function verifyRemote(options: {
     objects: toHead,
     concurrency: inputs.concurrency,
   });
-  return {
-    remote: listed.map((object) =>
-      heads.has(object.key) ? { ...object, known: heads.get(object.key) } : object,
-    ),
-    headed: toHead.length,
-  };
+  return listed.map((object) =>
+    heads.has(object.key) ? { ...object, known: heads.get(object.key) } : object,
+  );
 }
 
 async function saveManifest(options: {
   s3: S3Client;
   inputs: PublishInputs;
+  local: readonly LocalFile[];
   written: ReadonlyMap<string, KnownState>;
   before: readonly RemoteObject[];
-  deleted: readonly RemoteObject[];
+  previous?: StoredManifest;
 }): Promise<void> {
-  const { s3, inputs, written } = options;
-  // Each new object's ETag and LastModified as S3 sees them: a HeadObject each for a few, one
-  // listing for many.
-  let listing: RemoteObject[];
-  if (written.size <= HEAD_INSTEAD_OF_LIST) {
-    const gone = new Set([...options.deleted.map((object) => object.key), ...written.keys()]);
-    const fresh = await statObjects({
-      s3,
-      bucket: inputs.bucket,
-      keys: [...written.keys()],
-      concurrency: inputs.concurrency,
-    });
-    listing = [...options.before.filter((object) => !gone.has(object.key)), ...fresh];
-  } else {
-    listing = await listRemoteObjects({ s3, bucket: inputs.bucket, prefix: inputs.prefix });
-  }
-  const manifest = nextManifest({ listing, written, verified: options.before });
+  const { s3, inputs } = options;
+  const keys = options.local.map((file) => file.key);
+  const manifest = nextManifest({ keys, written: options.written, before: options.before });
+  // A run that changed nothing writes nothing, not even the same manifest again. (Objects last
+  // written in the manifest's own second are then read with HeadObject on each run: a few.)
+  if (JSON.stringify(manifest) === JSON.stringify(options.previous?.manifest)) return;
   await writeManifest({ s3, bucket: inputs.bucket, prefix: inputs.prefix, manifest });
 }
 

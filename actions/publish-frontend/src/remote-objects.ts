@@ -3,14 +3,15 @@
  * its content MD5, Content-Type and Cache-Control.
  *
  * ListObjectsV2 gives keys, sizes, ETags and LastModified, but not the headers. Rather than a
- * HeadObject per file on every run, the action keeps a manifest object next to the site that
- * records, for every object it wrote, the MD5 and headers it wrote along with the ETag and
- * LastModified the listing showed afterwards. A manifest entry vouches for an object only while
- * the listing still shows that exact ETag and LastModified: anything that rewrote the object
- * since (another tool, a console edit, a copy-in-place that changed only metadata, which keeps
- * the ETag but not LastModified) makes it fall back to HeadObject. HeadObject is also used where
- * there is no manifest (a bucket first published by another tool), but only for objects of the
- * same size as the local file; a different size is a change without asking.
+ * HeadObject per file on every run, the action keeps a manifest object next to the site,
+ * written after every change, that records for each object the MD5, headers and ETag it has.
+ * A manifest entry vouches for an object only while the listing shows the recorded ETag and a
+ * LastModified strictly before the manifest's own (both S3's clock): anything that rewrote the
+ * object after the manifest was written (another tool, a console edit, a copy-in-place that
+ * changed only metadata, which keeps the ETag but not LastModified) makes it fall back to
+ * HeadObject. HeadObject is also used where there is no manifest (a bucket first published by
+ * another tool), but only for objects of the same size as the local file; a different size is
+ * a change without asking.
  */
 import {
   GetObjectCommand,
@@ -31,6 +32,8 @@ export interface KnownState {
   md5?: string;
   contentType?: string;
   cacheControl?: string;
+  /** The ETag S3 gave the object when this state was read or written. */
+  etag?: string;
 }
 
 export interface RemoteObject {
@@ -48,13 +51,19 @@ export interface ManifestEntry {
   md5: string;
   contentType: string;
   cacheControl: string;
-  etag: string;
-  lastModified: string;
+  /** Only when it is not the MD5 (multipart uploads, encryption with KMS keys). */
+  etag?: string;
 }
 
 export interface Manifest {
   version: 1;
   objects: Record<string, ManifestEntry>;
+}
+
+export interface StoredManifest {
+  manifest: Manifest;
+  /** The manifest object's LastModified, as S3 reports it. */
+  writtenAt: string;
 }
 
 export function manifestKey(prefix: string): string {
@@ -98,7 +107,7 @@ export async function readManifest(options: {
   bucket: string;
   prefix: string;
   warn: (line: string) => void;
-}): Promise<Manifest | undefined> {
+}): Promise<StoredManifest | undefined> {
   try {
     const response = await options.s3.send(
       new GetObjectCommand({ Bucket: options.bucket, Key: manifestKey(options.prefix) }),
@@ -110,7 +119,7 @@ export async function readManifest(options: {
       options.warn(`Ignoring ${manifestKey(options.prefix)}: not a manifest this version writes.`);
       return undefined;
     }
-    return parsed as Manifest;
+    return { manifest: parsed as Manifest, writtenAt: toSeconds(response.LastModified) };
   } catch (error) {
     if (isAwsError(error, 'NoSuchKey', 'NotFound')) return undefined;
     if (error instanceof SyntaxError) {
@@ -124,15 +133,23 @@ export async function readManifest(options: {
 /** Pure: the objects with what the manifest can vouch for filled in. */
 export function applyManifest(
   remote: readonly RemoteObject[],
-  manifest: Manifest | undefined,
+  stored: StoredManifest | undefined,
 ): RemoteObject[] {
+  if (!stored) return [...remote];
+  const writtenAt = Date.parse(stored.writtenAt);
   return remote.map((object) => {
-    const entry = manifest?.objects[object.key];
-    if (!entry || entry.etag !== object.etag || entry.lastModified !== object.lastModified)
-      return object;
+    const entry = stored.manifest.objects[object.key];
+    if (!entry || (entry.etag ?? entry.md5) !== object.etag) return object;
+    // Same second as the manifest or later: it may have been rewritten after; ask S3.
+    if (!(Date.parse(object.lastModified) < writtenAt)) return object;
     return {
       ...object,
-      known: { md5: entry.md5, contentType: entry.contentType, cacheControl: entry.cacheControl },
+      known: {
+        md5: entry.md5,
+        contentType: entry.contentType,
+        cacheControl: entry.cacheControl,
+        etag: object.etag,
+      },
     };
   });
 }
@@ -165,6 +182,7 @@ export async function headObjects(options: {
       md5: stored ?? (isPlainMd5Etag(object.etag) ? object.etag : undefined),
       contentType: head.ContentType,
       cacheControl: head.CacheControl,
+      etag: unquote(head.ETag) || object.etag,
     };
     return [object.key, known] as const;
   });
@@ -172,32 +190,33 @@ export async function headObjects(options: {
 }
 
 /**
- * Pure: the manifest after this run. Entries come from what the run wrote (`written`, keyed by
- * key, matched with the listing taken after the uploads) and from what it verified and kept.
+ * Pure: the manifest after this run, for the objects the site now has: what the run wrote
+ * (with the ETags the uploads returned), and the state it read and kept for the rest.
  */
 export function nextManifest(options: {
-  listing: readonly RemoteObject[];
+  keys: readonly string[];
   written: ReadonlyMap<string, KnownState>;
-  verified: readonly RemoteObject[];
+  before: readonly RemoteObject[];
 }): Manifest {
-  const verified = new Map(options.verified.map((object) => [object.key, object.known]));
+  const kept = new Map(options.before.map((object) => [object.key, object.known]));
   const objects: Record<string, ManifestEntry> = {};
-  for (const object of options.listing) {
-    const state = options.written.get(object.key) ?? verified.get(object.key);
-    if (!state?.md5 || state.contentType === undefined || state.cacheControl === undefined)
+  for (const key of [...options.keys].sort()) {
+    const state = options.written.get(key) ?? kept.get(key);
+    if (
+      !state?.md5 ||
+      !state.etag ||
+      state.contentType === undefined ||
+      state.cacheControl === undefined
+    )
       continue;
-    objects[object.key] = {
+    objects[key] = {
       md5: state.md5,
       contentType: state.contentType,
       cacheControl: state.cacheControl,
-      etag: object.etag,
-      lastModified: object.lastModified,
+      ...(state.etag !== state.md5 ? { etag: state.etag } : {}),
     };
   }
-  return {
-    version: 1,
-    objects: Object.fromEntries(Object.entries(objects).sort(([a], [b]) => (a < b ? -1 : 1))),
-  };
+  return { version: 1, objects };
 }
 
 export async function writeManifest(options: {
@@ -235,24 +254,6 @@ export function toSeconds(date: Date | undefined): string {
   return date ? `${date.toISOString().slice(0, 19)}Z` : '';
 }
 
-/** The listing entries of a few keys, read with HeadObject (cheaper than listing a big site again). */
-export async function statObjects(options: {
-  s3: S3Client;
-  bucket: string;
-  keys: readonly string[];
-  concurrency: number;
-}): Promise<RemoteObject[]> {
-  return mapLimited(options.keys, options.concurrency, async (key) => {
-    const head = await options.s3.send(new HeadObjectCommand({ Bucket: options.bucket, Key: key }));
-    return {
-      key,
-      size: head.ContentLength ?? 0,
-      etag: unquote(head.ETag),
-      lastModified: toSeconds(head.LastModified),
-    };
-  });
-}
-
-function unquote(etag: string | undefined): string {
+export function unquote(etag: string | undefined): string {
   return (etag ?? '').replace(/^"|"$/g, '');
 }

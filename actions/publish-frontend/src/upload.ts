@@ -4,13 +4,14 @@
  * parts, so memory stays flat whatever the file size.
  */
 import { createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { DeleteObjectsCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { ActionError } from '../../common/src/errors.js';
 import type { LocalFile } from './local-files.js';
 import type { PlannedUpload } from './plan.js';
 import { forEachLimited } from './pool.js';
-import { MD5_METADATA, type KnownState, type RemoteObject } from './remote-objects.js';
+import { MD5_METADATA, unquote, type KnownState, type RemoteObject } from './remote-objects.js';
 
 /** As the AWS CLI: files from 8 MiB go multipart, in 8 MiB parts. */
 export const MULTIPART_THRESHOLD = 8 * 1024 * 1024;
@@ -55,12 +56,15 @@ export async function uploadAll(
     const large = uploads.filter((upload) => upload.file.size >= threshold);
     const small = uploads.filter((upload) => upload.file.size < threshold);
     const send = async ({ file }: PlannedUpload): Promise<void> => {
-      if (file.size >= threshold) await uploadMultipart(options, file);
-      else await uploadSingle(options, file);
+      const etag =
+        file.size >= threshold
+          ? await uploadMultipart(options, file)
+          : await uploadSingle(options, file);
       result.written.set(file.key, {
         md5: file.md5,
         contentType: file.contentType,
         cacheControl: file.cacheControl,
+        etag: unquote(etag),
       });
       result.bytes += file.size;
       progress(file.size);
@@ -89,19 +93,29 @@ function objectParams(bucket: string, file: LocalFile) {
   };
 }
 
-async function uploadSingle(options: UploadOptions, file: LocalFile): Promise<void> {
-  await options.s3.send(
+/** Below this size a file is sent from memory (one read, no stream plumbing per request). */
+const BUFFER_BELOW = 1024 * 1024;
+
+async function uploadSingle(options: UploadOptions, file: LocalFile): Promise<string | undefined> {
+  const response = await options.s3.send(
     new PutObjectCommand({
       ...objectParams(options.bucket, file),
-      Body: createReadStream(file.absolutePath),
+      Body:
+        file.size < BUFFER_BELOW
+          ? await readFile(file.absolutePath)
+          : createReadStream(file.absolutePath),
       ContentLength: file.size,
       // S3 rejects the upload if the bytes it received are not the bytes hashed here.
       ContentMD5: Buffer.from(file.md5, 'hex').toString('base64'),
     }),
   );
+  return response.ETag;
 }
 
-async function uploadMultipart(options: UploadOptions, file: LocalFile): Promise<void> {
+async function uploadMultipart(
+  options: UploadOptions,
+  file: LocalFile,
+): Promise<string | undefined> {
   const upload = new Upload({
     client: options.s3,
     params: { ...objectParams(options.bucket, file), Body: createReadStream(file.absolutePath) },
@@ -110,7 +124,7 @@ async function uploadMultipart(options: UploadOptions, file: LocalFile): Promise
     // A failed multipart upload is aborted, so no invisible parts stay billed.
     leavePartsOnError: false,
   });
-  await upload.done();
+  return (await upload.done()).ETag;
 }
 
 function progressReporter(total: number, log: (line: string) => void): (bytes: number) => void {

@@ -6,7 +6,7 @@ import {
   nextManifest,
   objectsToHead,
   remoteMd5,
-  type Manifest,
+  type StoredManifest,
   type RemoteObject,
 } from '../src/remote-objects.js';
 
@@ -19,31 +19,46 @@ const object = (key: string, overrides: Partial<RemoteObject> = {}): RemoteObjec
   ...overrides,
 });
 const headers = { contentType: 'text/html; charset=utf-8', cacheControl: 'no-cache' };
-const manifest: Manifest = {
-  version: 1,
-  objects: {
-    'index.html': { md5: MD5, ...headers, etag: MD5, lastModified: '2026-01-01T00:00:00.000Z' },
-  },
+const stored: StoredManifest = {
+  manifest: { version: 1, objects: { 'index.html': { md5: MD5, ...headers } } },
+  writtenAt: '2026-01-01T00:00:05Z',
 };
 
 describe('applyManifest', () => {
-  it('vouches for an object only while its ETag and LastModified are the ones recorded', () => {
-    expect(applyManifest([object('index.html')], manifest)[0]?.known).toEqual({
+  it('vouches for an object with the recorded ETag last modified before the manifest was written', () => {
+    expect(applyManifest([object('index.html')], stored)[0]?.known).toEqual({
       md5: MD5,
       ...headers,
+      etag: MD5,
     });
-    // Rewritten since (a copy in place that changed metadata keeps the ETag, not LastModified).
+  });
+
+  it('asks S3 about anything rewritten since (a metadata-only copy keeps the ETag, not LastModified)', () => {
     expect(
-      applyManifest(
-        [object('index.html', { lastModified: '2026-02-01T00:00:00.000Z' })],
-        manifest,
-      )[0]?.known,
+      applyManifest([object('index.html', { lastModified: '2026-02-01T00:00:00Z' })], stored)[0]
+        ?.known,
+    ).toBeUndefined();
+    // In the manifest's own second, S3's clock cannot tell which came first.
+    expect(
+      applyManifest([object('index.html', { lastModified: '2026-01-01T00:00:05Z' })], stored)[0]
+        ?.known,
     ).toBeUndefined();
     expect(
-      applyManifest([object('index.html', { etag: 'ffff' })], manifest)[0]?.known,
+      applyManifest([object('index.html', { etag: 'ffff' })], stored)[0]?.known,
     ).toBeUndefined();
-    expect(applyManifest([object('other.html')], manifest)[0]?.known).toBeUndefined();
+    expect(applyManifest([object('other.html')], stored)[0]?.known).toBeUndefined();
     expect(applyManifest([object('index.html')], undefined)[0]?.known).toBeUndefined();
+  });
+
+  it('compares a multipart object by the ETag the manifest recorded for it', () => {
+    const multipart: StoredManifest = {
+      ...stored,
+      manifest: { version: 1, objects: { 'big.bin': { md5: MD5, ...headers, etag: 'abc-3' } } },
+    };
+    expect(applyManifest([object('big.bin', { etag: 'abc-3' })], multipart)[0]?.known?.md5).toBe(
+      MD5,
+    );
+    expect(applyManifest([object('big.bin', { etag: MD5 })], multipart)[0]?.known).toBeUndefined();
   });
 });
 
@@ -66,38 +81,27 @@ describe('objectsToHead', () => {
 });
 
 describe('nextManifest', () => {
-  it('records what was written with the listing after the upload, keeps what was verified, drops the rest', () => {
-    const listing = [
-      object('index.html', { etag: 'new', lastModified: '2026-03-01T00:00:00.000Z' }),
-      object('kept.js', { known: undefined }),
-      object('unknown.js'),
-    ];
+  it('records what was written and what was known, for the keys the site has now', () => {
     const next = nextManifest({
-      listing,
-      written: new Map([['index.html', { md5: 'm1', ...headers }]]),
-      verified: [
+      keys: ['index.html', 'kept.js', 'big.bin', 'unknown.js'],
+      written: new Map([
+        ['index.html', { md5: 'm1', ...headers, etag: 'm1' }],
+        ['big.bin', { md5: 'm4', ...headers, etag: 'e4-2' }],
+      ]),
+      before: [
         object('kept.js', {
-          known: { md5: 'm2', contentType: 'text/javascript', cacheControl: 'public' },
+          known: { md5: 'm2', contentType: 'text/javascript', cacheControl: 'public', etag: 'm2' },
         }),
-        object('gone.js', { known: { md5: 'm3', ...headers } }),
+        object('gone.js', { known: { md5: 'm3', ...headers, etag: 'm3' } }),
+        object('unknown.js'),
       ],
     });
     expect(next).toEqual({
       version: 1,
       objects: {
-        'index.html': {
-          md5: 'm1',
-          ...headers,
-          etag: 'new',
-          lastModified: '2026-03-01T00:00:00.000Z',
-        },
-        'kept.js': {
-          md5: 'm2',
-          contentType: 'text/javascript',
-          cacheControl: 'public',
-          etag: MD5,
-          lastModified: '2026-01-01T00:00:00.000Z',
-        },
+        'big.bin': { md5: 'm4', ...headers, etag: 'e4-2' },
+        'index.html': { md5: 'm1', ...headers },
+        'kept.js': { md5: 'm2', contentType: 'text/javascript', cacheControl: 'public' },
       },
     });
   });
