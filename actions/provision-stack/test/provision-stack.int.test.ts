@@ -186,6 +186,50 @@ describe('provision-stack against moto', () => {
     ]);
   });
 
+  it('refuses to delete a protected resource, leaving stack and resource as they were', async () => {
+    const created = await provision({
+      template: fixture('app.yaml'),
+      'stack-name': 'it-protect',
+      parameters: 'Env=protect',
+    });
+    expect(created.exitCode).toBe(0);
+    // moto reports a removed resource as Action: Remove (it never reports Replacement, so
+    // replacement is covered in main.test.ts).
+    const result = await provision({
+      template: fixture('app-without-logs.yaml'),
+      'stack-name': 'it-protect',
+      protect: 'AWS::Logs::LogGroup',
+    });
+    expect(result.exitCode).toBe(1);
+    const error = errorOf(result);
+    expect(error.title).toBe('Protected resources would be replaced or deleted');
+    expect(error.message).toContain('Logs (AWS::Logs::LogGroup) would be deleted');
+    expect(error.message).toContain(
+      'Fix: If this is intended (data will be lost), add the logical id or type to allow-replacement',
+    );
+    expect(result.summary).toContain('<td>Remove</td><td>Logs</td><td>AWS::Logs::LogGroup</td>');
+    const logs = createClient(CloudWatchLogsClient, 'CLOUDWATCH_LOGS', { action: 'test' });
+    const { logGroups } = await logs.send(
+      new DescribeLogGroupsCommand({ logGroupNamePrefix: '/provision-stack-test/protect' }),
+    );
+    expect(logGroups).toHaveLength(1);
+    expect(await stacksNamed('it-protect')).toEqual(['CREATE_COMPLETE']);
+    // The change set is left for review, not executed.
+    expect((await changeSetsOf('it-protect')).map((summary) => summary.ExecutionStatus)).toEqual([
+      'EXECUTE_COMPLETE',
+      'AVAILABLE',
+    ]);
+
+    const allowed = await provision({
+      template: fixture('app-without-logs.yaml'),
+      'stack-name': 'it-protect',
+      protect: 'AWS::Logs::LogGroup',
+      'allow-replacement': 'Logs',
+    });
+    expect(allowed.exitCode).toBe(0);
+    expect(allowed.outputs).toMatchObject({ changed: 'true', 'stack-status': 'UPDATE_COMPLETE' });
+  });
+
   it('uploads a template over 51,200 bytes to template-bucket and deploys it from there', async () => {
     const s3 = createClient(S3Client, 'S3', { action: 'test' });
     await s3.send(new CreateBucketCommand({ Bucket: 'it-templates' }));
