@@ -2,6 +2,7 @@
  * Which capabilities a template needs, worked out locally so that a missing one is reported as an
  * input error before any AWS call, instead of an InsufficientCapabilities failure after it.
  */
+import { InputError } from '../../common/src/errors.js';
 import type { Capability } from './inputs.js';
 import type { Template } from './template.js';
 
@@ -39,4 +40,15 @@ export function missingCapabilities(
     });
   }
   return missing;
+}
+
+/** Throws an InputError naming each missing capability and what needs it. */
+export function assertCapabilities(template: Template, granted: readonly Capability[]): void {
+  const missing = missingCapabilities(template, granted);
+  if (missing.length === 0) return;
+  throw new InputError(
+    'capabilities',
+    granted.join(','),
+    `a list including ${missing.map((item) => `${item.capability} (for ${item.because})`).join(' and ')}; CloudFormation would refuse the change set with InsufficientCapabilities`,
+  );
 }

@@ -7,33 +7,27 @@ import * as core from '@actions/core';
 import { CloudFormationClient, type Stack } from '@aws-sdk/client-cloudformation';
 import { S3Client } from '@aws-sdk/client-s3';
 import { createClient, resolveRegion } from '../../common/src/aws-client.js';
-import { ActionError, InputError } from '../../common/src/errors.js';
+import { ActionError } from '../../common/src/errors.js';
 import { Inputs } from '../../common/src/inputs.js';
 import type { MainContext } from '../../common/src/run-main.js';
 import { writeSummary } from '../../common/src/summary.js';
-import { missingCapabilities } from './capabilities.js';
+import { assertCapabilities } from './capabilities.js';
 import {
   type ChangeSetResult,
   changeSetName,
   createChangeSet,
   executeChangeSet,
 } from './change-set.js';
-import { EventStream, orderFailures, formatEvent } from './events.js';
+import { EventStream, formatEvent, orderFailures } from './events.js';
 import { type ProvisionInputs, readInputs } from './inputs.js';
 import { setOutputs } from './outputs.js';
 import { checkKnownParameters, planParameters, secretValues } from './parameters.js';
 import { describeRisks, protectionRisks } from './protect.js';
-import {
-  applyTerminationProtection,
-  deleteRolledBackStack,
-  describeStack,
-  failedResources,
-  waitForExecution,
-  waitWhileBusy,
-} from './stack.js';
-import { decide } from './stack-state.js';
+import { settleStack } from './settle.js';
+import { applyTerminationProtection, describeStack, waitForExecution } from './stack.js';
+import { isSuccess } from './stack-state.js';
 import * as report from './summary.js';
-import { type Template, loadTemplate } from './template.js';
+import { loadTemplate } from './template.js';
 import { templateSource, validateTemplate } from './template-source.js';
 
 const ACTION = 'provision-stack';
@@ -58,7 +52,7 @@ export async function run(context: MainContext = {}, options: RunOptions = {}): 
   // Masked before anything could print them, including the errors below.
   for (const secret of secretValues(template.parameters, inputs.parameters)) core.setSecret(secret);
   checkKnownParameters(template.parameters, inputs.parameters);
-  checkCapabilities(template, inputs);
+  assertCapabilities(template, inputs.capabilities);
 
   const region = resolveRegion(inputs.region, env);
   const clientContext = { action: ACTION, region, env };
@@ -187,7 +181,7 @@ export async function run(context: MainContext = {}, options: RunOptions = {}): 
     intervalMs,
   });
   const status = ended.StackStatus ?? 'UNKNOWN';
-  if (!['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'IMPORT_COMPLETE'].includes(status)) {
+  if (!isSuccess(status)) {
     const failures = orderFailures(events.events);
     report.reportFailures(failures, inputs.stackName);
     const causes = failures.map((event) => formatEvent(event, inputs.stackName)).join('\n');
@@ -204,85 +198,6 @@ export async function run(context: MainContext = {}, options: RunOptions = {}): 
   await applyTerminationProtection(cloudFormation, ended, inputs.terminationProtection);
   const final = (await describeStack(cloudFormation, changeSet.stackId)) ?? ended;
   return finish({ stack: final, changed: true, changeSetId: changeSet.id, region, inputs });
-}
-
-function checkCapabilities(template: Template, inputs: ProvisionInputs): void {
-  const missing = missingCapabilities(template, inputs.capabilities);
-  if (missing.length > 0) {
-    throw new InputError(
-      'capabilities',
-      inputs.capabilities.join(','),
-      `a list including ${missing.map((item) => `${item.capability} (for ${item.because})`).join(' and ')}; CloudFormation would refuse the change set with InsufficientCapabilities`,
-    );
-  }
-}
-
-interface SettleOptions {
-  client: CloudFormationClient;
-  inputs: ProvisionInputs;
-  remaining: () => number;
-  intervalMs?: number;
-  beforeRecreate: () => void;
-}
-
-interface SettledStack {
-  type: 'CREATE' | 'UPDATE';
-  /** The stack the change set will update; undefined for a new one (or one in REVIEW_IN_PROGRESS). */
-  existing?: Stack;
-}
-
-/** Brings the stack to a state a change set can start from, or fails saying why it cannot. */
-async function settleStack(options: SettleOptions): Promise<SettledStack> {
-  const { client, inputs } = options;
-  let stack = await describeStack(client, inputs.stackName);
-  for (;;) {
-    const decision = decide(stack, {
-      stackName: inputs.stackName,
-      onRollbackComplete: inputs.onRollbackComplete,
-    });
-    const waitOptions = {
-      client,
-      stackName: inputs.stackName,
-      stackId: stack?.StackId ?? inputs.stackName,
-      timeoutMs: options.remaining(),
-      intervalMs: options.intervalMs,
-    };
-    switch (decision.kind) {
-      case 'create':
-      case 'create-on-review':
-        return { type: 'CREATE' };
-      case 'update':
-        return { type: 'UPDATE', existing: stack };
-      case 'wait':
-        core.info(
-          `Stack ${inputs.stackName} is ${decision.status}: waiting for that operation to finish first.`,
-        );
-        stack = await waitWhileBusy(waitOptions);
-        break;
-      case 'recreate':
-        if (inputs.mode === 'preview') {
-          throw new ActionError(
-            `Stack ${inputs.stackName} is in ROLLBACK_COMPLETE`,
-            'Preview mode does not delete stacks; the deploy run will delete and recreate it (on-rollback-complete: recreate).',
-          );
-        }
-        options.beforeRecreate();
-        core.info(
-          `Stack ${inputs.stackName} is in ROLLBACK_COMPLETE (it never finished a create): deleting it to create it again.`,
-        );
-        await deleteRolledBackStack(waitOptions);
-        stack = undefined;
-        break;
-      case 'fail': {
-        const failed =
-          stack?.StackStatus === 'UPDATE_ROLLBACK_FAILED' && stack.StackId
-            ? await failedResources(client, stack.StackId)
-            : [];
-        const listing = failed.length > 0 ? `\nResources that failed:\n${failed.join('\n')}` : '';
-        throw new ActionError(decision.title, `${decision.message}${listing}`, decision.hint);
-      }
-    }
-  }
 }
 
 interface FinishOptions {
