@@ -161,6 +161,25 @@ describe('POST /api/notes', () => {
     expect(error).toMatch(body === '' ? /^text is required/ : /JSON/);
   });
 
+  it('answers 400 for text/plain, 415 for other media types, 413 for an oversized body', async () => {
+    const send = (contentType: string, body: string) =>
+      request({
+        method: 'POST',
+        url: '/api/notes',
+        headers: { 'content-type': contentType },
+        body,
+      });
+    const plain = await send('text/plain', 'hello');
+    expect(plain.statusCode).toBe(400);
+    expect(plain.json()).toEqual({ error: expect.stringMatching(/^text is required/) });
+    const xml = await send('application/xml', '<text>hello</text>');
+    expect(xml.statusCode).toBe(415);
+    expect(xml.json()).toEqual({ error: expect.stringContaining('application/json') });
+    const huge = await post({ text: 'a'.repeat(20_000) });
+    expect(huge.statusCode).toBe(413);
+    expect(huge.json()).toEqual({ error: 'request body is too large' });
+  });
+
   it('stores 50 notes posted at the same time, each once', async () => {
     const responses = await Promise.all(
       Array.from({ length: 50 }, (_, i) => post({ text: `parallel ${i}` })),
