@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 import { cacheControlFor, type CacheRule } from './cache-control.js';
 import { contentTypeFor } from './content-type.js';
 import { forEachLimited } from './pool.js';
@@ -52,13 +53,13 @@ export async function listFiles(source: string): Promise<string[]> {
 /** Files below this size are read in one call; larger ones stream, so memory stays flat. */
 const READ_WHOLE_BELOW = 1024 * 1024;
 
-/** MD5 of a file read as a stream, so a large file never sits in memory. */
-export function md5OfStream(file: string): Promise<string> {
+/** MD5 of a file (or of a stream of part of one) read as a stream, so it never sits in memory. */
+export function md5OfStream(source: string | Readable): Promise<string> {
   return new Promise((resolve, reject) => {
     const hash = createHash('md5');
     // Large reads: a 20 MB file in 20 chunks rather than 320.
-    createReadStream(file, { highWaterMark: 1024 * 1024 })
-      .on('data', (chunk) => hash.update(chunk))
+    (typeof source === 'string' ? createReadStream(source, { highWaterMark: 1024 * 1024 }) : source)
+      .on('data', (chunk: Buffer) => hash.update(chunk))
       .on('error', reject)
       .on('end', () => resolve(hash.digest('hex')));
   });

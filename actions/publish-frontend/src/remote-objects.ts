@@ -6,10 +6,12 @@
  * HeadObject per file on every run, the action keeps a manifest object next to the site,
  * written after every change, that records for each object the MD5, headers and ETag it has.
  * A manifest entry vouches for an object only while the listing shows the recorded ETag and a
- * LastModified strictly before the manifest's own (both S3's clock): anything that rewrote the
+ * LastModified no later than the manifest's own (both S3's clock): anything that rewrote the
  * object after the manifest was written (another tool, a console edit, a copy-in-place that
  * changed only metadata, which keeps the ETag but not LastModified) makes it fall back to
- * HeadObject. HeadObject is also used where there is no manifest (a bucket first published by
+ * HeadObject. S3 dates have whole seconds, so a foreign metadata-only rewrite in the very second
+ * the manifest was written would go unnoticed; objects this run uploaded in that second are
+ * trusted, which saves a HeadObject each on the next run. HeadObject is also used where there is no manifest (a bucket first published by
  * another tool), but only for objects of the same size as the local file; a different size is
  * a change without asking.
  */
@@ -140,8 +142,8 @@ export function applyManifest(
   return remote.map((object) => {
     const entry = stored.manifest.objects[object.key];
     if (!entry || (entry.etag ?? entry.md5) !== object.etag) return object;
-    // Same second as the manifest or later: it may have been rewritten after; ask S3.
-    if (!(Date.parse(object.lastModified) < writtenAt)) return object;
+    // Written after the manifest: it may have been rewritten behind our back; ask S3.
+    if (!(Date.parse(object.lastModified) <= writtenAt)) return object;
     return {
       ...object,
       known: {

@@ -1,27 +1,37 @@
 /**
  * Applying the plan to S3: uploads in two phases (assets, then pages), with bounded concurrency;
- * deletions after all uploads succeeded. Files above the multipart threshold stream from disk in
- * parts, so memory stays flat whatever the file size.
+ * deletions after all uploads succeeded. Files above the multipart threshold go up in parts, each
+ * part streamed from its byte range of the file, so memory stays flat whatever the file size.
+ *
+ * (Not lib-storage's Upload: it reads a stream into part-sized buffers, `queueSize` of them per
+ * file, so memory grows with the parts in flight. Byte ranges of a file on disk need no buffer,
+ * can be hashed for Content-MD5 first, and can be read again when a part is retried.)
  */
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { DeleteObjectsCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
-import { ActionError } from '../../common/src/errors.js';
-import type { LocalFile } from './local-files.js';
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  DeleteObjectsCommand,
+  PutObjectCommand,
+  UploadPartCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { ActionError, awsErrorCode } from '../../common/src/errors.js';
+import { md5OfStream, type LocalFile } from './local-files.js';
 import type { PlannedUpload } from './plan.js';
-import { forEachLimited } from './pool.js';
+import { forEachLimited, mapLimited } from './pool.js';
 import { MD5_METADATA, unquote, type KnownState, type RemoteObject } from './remote-objects.js';
 
 /** As the AWS CLI: files from 8 MiB go multipart, in 8 MiB parts. */
 export const MULTIPART_THRESHOLD = 8 * 1024 * 1024;
 export const PART_SIZE = 8 * 1024 * 1024;
-/**
- * lib-storage buffers up to `queueSize` parts per upload; with two large files at a time this
- * caps the buffers at 2 × 2 × 8 MiB whatever the sizes.
- */
+/** Parts stream from disk, so parts in flight cost sockets, not memory. */
 const LARGE_FILES_AT_ONCE = 2;
-const PARTS_AT_ONCE = 2;
+const PARTS_AT_ONCE = 4;
+/** Attempts of one request with a stream body (the SDK cannot rewind a stream to retry it). */
+const STREAM_ATTEMPTS = 3;
 
 export interface UploadOptions {
   s3: S3Client;
@@ -97,17 +107,17 @@ function objectParams(bucket: string, file: LocalFile) {
 const BUFFER_BELOW = 1024 * 1024;
 
 async function uploadSingle(options: UploadOptions, file: LocalFile): Promise<string | undefined> {
-  const response = await options.s3.send(
-    new PutObjectCommand({
-      ...objectParams(options.bucket, file),
-      Body:
-        file.size < BUFFER_BELOW
-          ? await readFile(file.absolutePath)
-          : createReadStream(file.absolutePath),
-      ContentLength: file.size,
-      // S3 rejects the upload if the bytes it received are not the bytes hashed here.
-      ContentMD5: Buffer.from(file.md5, 'hex').toString('base64'),
-    }),
+  const buffered = file.size < BUFFER_BELOW ? await readFile(file.absolutePath) : undefined;
+  const response = await withFreshStream(() =>
+    options.s3.send(
+      new PutObjectCommand({
+        ...objectParams(options.bucket, file),
+        Body: buffered ?? createReadStream(file.absolutePath),
+        ContentLength: file.size,
+        // S3 rejects the upload if the bytes it received are not the bytes hashed here.
+        ContentMD5: base64(file.md5),
+      }),
+    ),
   );
   return response.ETag;
 }
@@ -116,15 +126,81 @@ async function uploadMultipart(
   options: UploadOptions,
   file: LocalFile,
 ): Promise<string | undefined> {
-  const upload = new Upload({
-    client: options.s3,
-    params: { ...objectParams(options.bucket, file), Body: createReadStream(file.absolutePath) },
-    partSize: PART_SIZE,
-    queueSize: PARTS_AT_ONCE,
-    // A failed multipart upload is aborted, so no invisible parts stay billed.
-    leavePartsOnError: false,
-  });
-  return (await upload.done()).ETag;
+  const { s3, bucket } = options;
+  const created = await s3.send(new CreateMultipartUploadCommand(objectParams(bucket, file)));
+  const uploadId = created.UploadId as string;
+  const ranges = Array.from({ length: Math.ceil(file.size / PART_SIZE) }, (_, index) => ({
+    partNumber: index + 1,
+    start: index * PART_SIZE,
+    end: Math.min(file.size, (index + 1) * PART_SIZE) - 1,
+  }));
+  try {
+    const parts = await mapLimited(ranges, PARTS_AT_ONCE, async (range) => {
+      const read = () =>
+        createReadStream(file.absolutePath, {
+          start: range.start,
+          end: range.end,
+          highWaterMark: 1024 * 1024,
+        });
+      const md5 = await md5OfStream(read());
+      const response = await withFreshStream(() =>
+        s3.send(
+          new UploadPartCommand({
+            Bucket: bucket,
+            Key: file.key,
+            UploadId: uploadId,
+            PartNumber: range.partNumber,
+            Body: read(),
+            ContentLength: range.end - range.start + 1,
+            ContentMD5: base64(md5),
+          }),
+        ),
+      );
+      return { PartNumber: range.partNumber, ETag: response.ETag };
+    });
+    const completed = await s3.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: bucket,
+        Key: file.key,
+        UploadId: uploadId,
+        MultipartUpload: { Parts: parts },
+      }),
+    );
+    return completed.ETag;
+  } catch (error) {
+    // Abort, so that no invisible parts stay stored (and billed) after a failure.
+    await s3
+      .send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: file.key, UploadId: uploadId }))
+      .catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * Sends a request whose body is a fresh stream on each attempt: the SDK's own retries cannot
+ * rewind a stream it already read, so failures it could not fix are tried again here, with new
+ * bytes from disk. Client errors (4xx, such as AccessDenied or BadDigest) are not retried.
+ */
+async function withFreshStream<T>(send: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await send();
+    } catch (error) {
+      const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata
+        ?.httpStatusCode;
+      const clientError =
+        status !== undefined &&
+        status >= 400 &&
+        status < 500 &&
+        awsErrorCode(error) !== 'RequestTimeout';
+      if (attempt >= STREAM_ATTEMPTS || clientError) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+    }
+  }
+}
+
+function base64(hexMd5: string): string {
+  return Buffer.from(hexMd5, 'hex').toString('base64');
 }
 
 function progressReporter(total: number, log: (line: string) => void): (bytes: number) => void {

@@ -25,7 +25,7 @@ const stored: StoredManifest = {
 };
 
 describe('applyManifest', () => {
-  it('vouches for an object with the recorded ETag last modified before the manifest was written', () => {
+  it('vouches for an object with the recorded ETag last modified no later than the manifest', () => {
     expect(applyManifest([object('index.html')], stored)[0]?.known).toEqual({
       md5: MD5,
       ...headers,
@@ -38,11 +38,15 @@ describe('applyManifest', () => {
       applyManifest([object('index.html', { lastModified: '2026-02-01T00:00:00Z' })], stored)[0]
         ?.known,
     ).toBeUndefined();
-    // In the manifest's own second, S3's clock cannot tell which came first.
     expect(
-      applyManifest([object('index.html', { lastModified: '2026-01-01T00:00:05Z' })], stored)[0]
+      applyManifest([object('index.html', { lastModified: '2026-01-01T00:00:06Z' })], stored)[0]
         ?.known,
     ).toBeUndefined();
+    // In the manifest's own second: the last uploads of the run that wrote it.
+    expect(
+      applyManifest([object('index.html', { lastModified: '2026-01-01T00:00:05Z' })], stored)[0]
+        ?.known?.md5,
+    ).toBe(MD5);
     expect(
       applyManifest([object('index.html', { etag: 'ffff' })], stored)[0]?.known,
     ).toBeUndefined();
