@@ -132,6 +132,25 @@ describe('the notes page', () => {
     expect(requested.some((url) => url.startsWith(`${origin}/api/notes`))).toBe(true);
   }, 60_000);
 
+  it('shows 20 notes, then the older ones on "Show older notes"', async () => {
+    for (let i = 1; i <= 23; i += 1) {
+      const response = await fetch(`${local.url}/api/notes`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ text: `Paged note ${i}` }),
+      });
+      expect(response.status).toBe(201);
+    }
+    await page.reload();
+    await page.getByRole('listitem').first().waitFor();
+    expect(await page.getByRole('listitem').count()).toBe(20);
+    expect(await page.getByRole('listitem').first().textContent()).toContain('Paged note 23');
+    await page.getByRole('button', { name: 'Show older notes' }).click();
+    await page.getByRole('listitem').filter({ hasText: 'Paged note 1' }).last().waitFor();
+    expect(await page.getByRole('listitem').count()).toBe(23);
+    await page.getByRole('button', { name: 'Show older notes' }).waitFor({ state: 'hidden' });
+  });
+
   it('was served with CloudFront-like caching: hashed assets immutable, index.html revalidated', async () => {
     const index = await fetch(local.url);
     expect(index.headers.get('cache-control')).toBe('no-cache');
