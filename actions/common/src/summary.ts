@@ -13,12 +13,15 @@ export function addTable(headers: string[], rows: string[][]): void {
   ]);
 }
 
-/** Adds `name: value` pairs as a two-column table. */
+/** Adds `name: value` pairs as a two-column table, the names as row headers (no header row). */
 export function addFacts(facts: Record<string, string | number | undefined>): void {
   const rows = Object.entries(facts)
     .filter(([, value]) => value !== undefined && value !== '')
-    .map(([name, value]) => [name, String(value)]);
-  if (rows.length > 0) addTable(['', ''], rows);
+    .map(([name, value]) => [
+      { data: escapeHtml(name), header: true },
+      { data: escapeHtml(String(value)) },
+    ]);
+  if (rows.length > 0) core.summary.addTable(rows);
 }
 
 export function addFailure(report: ErrorReport): void {

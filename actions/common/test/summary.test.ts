@@ -30,8 +30,9 @@ describe('summary helpers', () => {
   it('leaves out facts without a value', () => {
     addFacts({ uploaded: 3, skipped: 0, url: undefined, id: '' });
     const html = core.summary.stringify();
-    expect(html).toContain('<td>uploaded</td><td>3</td>');
-    expect(html).toContain('<td>skipped</td><td>0</td>');
+    expect(html).toContain('<tr><th>uploaded</th><td>3</td></tr>');
+    expect(html).toContain('<tr><th>skipped</th><td>0</td></tr>');
+    expect(html).not.toContain('<th></th>');
     expect(html).not.toContain('url');
   });
 

@@ -269,7 +269,7 @@ describe('run: a new stack', () => {
       StackName: STACK_ID,
       EnableTerminationProtection: true,
     });
-    expect(summary()).toContain('<td>Termination protection</td><td>true</td>');
+    expect(summary()).toContain('<th>Termination protection</th><td>true</td>');
   });
 
   it('fails when the create rolls back, listing every failed resource with the root cause first', async () => {

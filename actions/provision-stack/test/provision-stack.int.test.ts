@@ -143,7 +143,7 @@ describe('provision-stack against moto', () => {
     });
     expect(result.exitCode).toBe(0);
     expect(result.outputs.changed).toBe('false');
-    expect(result.summary).toContain('<td>Kept at deployed value</td><td>Secret, Retention</td>');
+    expect(result.summary).toContain('<th>Kept at deployed value</th><td>Secret, Retention</td>');
   });
 
   it('handles the other empty form (a FAILED change set without changes) and deletes that change set', async () => {
