@@ -10,7 +10,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { lockName } from '../src/migrations/migrator.js';
-import { createThrowawayDatabase, type ThrowawayDatabase } from './support/mariadb.js';
+import {
+  adminConnection,
+  createThrowawayDatabase,
+  type ThrowawayDatabase,
+} from './support/mariadb.js';
 
 const BACKEND = fileURLToPath(new URL('../', import.meta.url));
 
@@ -108,6 +112,24 @@ describe('two runners started together', () => {
     expect(outputs.filter((out) => out.includes('applied 0002_second'))).toHaveLength(1);
     expect(outputs.filter((out) => out.includes('nothing to apply'))).toHaveLength(1);
     expect((await history(db)).map((row) => row.name)).toEqual(['0001_slow', '0002_second']);
+  });
+});
+
+describe('a runner that cannot get the lock', () => {
+  it('gives up after MIGRATION_LOCK_TIMEOUT_SECONDS, exits non-zero and applies nothing', async () => {
+    const holder = await adminConnection();
+    try {
+      // Another session (a stuck runner) holds the lock.
+      await holder.query('SELECT GET_LOCK(?, 0)', [lockName(db.name)]);
+      const run = await migrate('up', { ...db.env, MIGRATION_LOCK_TIMEOUT_SECONDS: '1' });
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain(
+        `Another migration runner has held the lock ${lockName(db.name)}`,
+      );
+      expect(await tables(db)).toEqual([]);
+    } finally {
+      await holder.end();
+    }
   });
 });
 

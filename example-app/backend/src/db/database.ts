@@ -115,6 +115,7 @@ export class Database {
       'database refused the credentials; fetching them again',
     );
     const fresh = await source.refresh();
+    if (this.closed) return undefined; // shut down meanwhile: open nothing new
     if (fresh.user === failed.credentials.user && fresh.password === failed.credentials.password) {
       log.error(
         { event: 'db.credentials-unchanged', source: source.description },
