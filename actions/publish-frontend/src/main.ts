@@ -54,8 +54,13 @@ export async function run(context: MainContext = {}): Promise<void> {
 
   // Check, before any change. Hashing the files and listing the bucket are independent reads,
   // so they overlap (one is local CPU and disk, the other waits on S3).
+  const started = Date.now();
+  const seconds = (): string => `${((Date.now() - started) / 1000).toFixed(2)} s`;
   const [local, distribution, listed] = await Promise.all([
-    readLocalFiles({ ...inputs }),
+    readLocalFiles({ ...inputs }).then((files) => {
+      core.info(`Hashed ${files.length} local file(s) in ${seconds()}.`);
+      return files;
+    }),
     inputs.distributionId
       ? checkDistribution({
           cloudfront,
@@ -64,7 +69,15 @@ export async function run(context: MainContext = {}): Promise<void> {
           region,
         })
       : undefined,
-    checkBucket(s3, inputs.bucket).then(() => listRemote({ s3, inputs })),
+    checkBucket(s3, inputs.bucket)
+      .then(() => listRemote({ s3, inputs }))
+      .then((remote) => {
+        core.info(
+          `Listed ${remote.objects.length} object(s) under s3://${inputs.bucket}/${inputs.prefix} in ${seconds()}` +
+            `${remote.manifest ? '' : ' (no manifest yet)'}.`,
+        );
+        return remote;
+      }),
   ]);
   checkSource({ source: inputs.source, files: local, requireIndex: inputs.requireIndex });
 
