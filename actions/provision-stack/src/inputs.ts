@@ -37,6 +37,10 @@ export interface ProvisionInputs {
   protect: string[];
   allowReplacement: string[];
   onRollbackComplete: 'fail' | 'recreate';
+  /** Absolute path of the stack policy file (it exists: the reader checked); undefined leaves the policy alone. */
+  stackPolicyPath?: string;
+  /** The stack-policy input as the user wrote it, for messages. */
+  stackPolicyInput: string;
   timeoutMs: number;
   region?: string;
 }
@@ -93,6 +97,8 @@ export function readInputs(inputs: Inputs = new Inputs()): ProvisionInputs {
       ['fail', 'recreate'] as const,
       'fail',
     ),
+    stackPolicyPath: inputs.path('stack-policy', { kind: 'file' }),
+    stackPolicyInput: inputs.raw('stack-policy'),
     timeoutMs: inputs.duration('timeout-minutes', {
       default: 60 * 60_000,
       bareUnit: 'minutes',

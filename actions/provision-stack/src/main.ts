@@ -1,7 +1,8 @@
 /**
  * provision-stack: deploy a CloudFormation stack through a change set.
  * read inputs → check (template, parameters, ValidateTemplate) → settle the stack's state →
- * plan (change set) → guard (protected resources) → apply (execute) → wait (events) → report.
+ * plan (change set) → guard (protected resources, stack policy) → apply (execute) → wait (events) →
+ * report.
  */
 import * as core from '@actions/core';
 import { CloudFormationClient, type Stack } from '@aws-sdk/client-cloudformation';
@@ -10,7 +11,7 @@ import { createClient, resolveRegion } from '../../common/src/aws-client.js';
 import { ActionError } from '../../common/src/errors.js';
 import { Inputs } from '../../common/src/inputs.js';
 import type { MainContext } from '../../common/src/run-main.js';
-import { writeSummary } from '../../common/src/summary.js';
+import { addFacts, writeSummary } from '../../common/src/summary.js';
 import { assertCapabilities } from './capabilities.js';
 import {
   type ChangeSetResult,
@@ -24,6 +25,7 @@ import { setOutputs } from './outputs.js';
 import { checkKnownParameters, planParameters, secretValues } from './parameters.js';
 import { describeRisks, protectionRisks } from './protect.js';
 import { settleStack } from './settle.js';
+import { describePolicyOutcome, guardStack, loadStackPolicy } from './stack-policy.js';
 import { applyTerminationProtection, describeStack, waitForExecution } from './stack.js';
 import { isSuccess } from './stack-state.js';
 import * as report from './summary.js';
@@ -53,6 +55,9 @@ export async function run(context: MainContext = {}, options: RunOptions = {}): 
   for (const secret of secretValues(template.parameters, inputs.parameters)) core.setSecret(secret);
   checkKnownParameters(template.parameters, inputs.parameters);
   assertCapabilities(template, inputs.capabilities);
+  const stackPolicy = inputs.stackPolicyPath
+    ? loadStackPolicy({ path: inputs.stackPolicyPath, input: inputs.stackPolicyInput })
+    : undefined;
 
   const region = resolveRegion(inputs.region, env);
   const clientContext = { action: ACTION, region, env };
@@ -60,6 +65,20 @@ export async function run(context: MainContext = {}, options: RunOptions = {}): 
   const deadline = Date.now() + inputs.timeoutMs;
   const remaining = () => Math.max(1, deadline - Date.now());
   const intervalMs = options.intervalMs;
+  /** Sets the stack policy (or, in preview, says whether it would); the outcome in words. */
+  const guardWithPolicy = async (stackId: string, isNew: boolean) => {
+    if (!stackPolicy) return undefined;
+    const outcome = await guardStack({
+      client: cloudFormation,
+      stackId,
+      policy: stackPolicy,
+      isNew,
+      preview: inputs.mode === 'preview',
+    });
+    const words = describePolicyOutcome(outcome, stackPolicy);
+    core.info(`Stack policy ${words}`);
+    return { set: outcome === 'set', words };
+  };
 
   // 2. Check with CloudFormation (read-only calls, plus the template upload when it is too big).
   const source = await templateSource({
@@ -125,12 +144,15 @@ export async function run(context: MainContext = {}, options: RunOptions = {}): 
       cloudFormation,
       stack.existing?.StackId ?? inputs.stackName,
     )) as Stack;
+    // The template is unchanged but the policy file may not be: it is applied all the same.
+    const policy = await guardWithPolicy(current.StackId as string, false);
     const protectionChanged =
       inputs.mode === 'deploy' &&
       (await applyTerminationProtection(cloudFormation, current, inputs.terminationProtection));
-    if (protectionChanged)
+    const changed = protectionChanged || Boolean(policy?.set);
+    if (changed)
       current = (await describeStack(cloudFormation, current.StackId as string)) ?? current;
-    return finish({ stack: current, changed: protectionChanged, region, inputs });
+    return finish({ stack: current, changed, region, inputs, stackPolicy: policy?.words });
   }
 
   report.reportChanges(changeSet.changes);
@@ -149,8 +171,16 @@ export async function run(context: MainContext = {}, options: RunOptions = {}): 
       });
     }
     core.info(`Preview only: change set ${name} was created and not executed.`);
+    const policy = await guardWithPolicy(changeSet.stackId, stack.type === 'CREATE');
     const current = await describeStack(cloudFormation, changeSet.stackId);
-    return finish({ stack: current, changed: true, changeSetId: changeSet.id, region, inputs });
+    return finish({
+      stack: current,
+      changed: true,
+      changeSetId: changeSet.id,
+      region,
+      inputs,
+      stackPolicy: policy?.words,
+    });
   }
   if (risks.length > 0) {
     report.reportRisks(risks, true);
@@ -160,6 +190,11 @@ export async function run(context: MainContext = {}, options: RunOptions = {}): 
       `If this is intended (data will be lost), add the logical id or type to allow-replacement; otherwise change the template so the resource keeps its identity. The change set is left on the stack for review.`,
     );
   }
+
+  // An existing stack gets its policy before the change set executes, so that the policy already
+  // guards this update; a new stack gets it once the create is complete (below).
+  let policy =
+    stack.type === 'UPDATE' ? await guardWithPolicy(changeSet.stackId, false) : undefined;
 
   // 5. Apply and wait, streaming the events.
   const events = new EventStream(cloudFormation, changeSet.stackId);
@@ -184,6 +219,7 @@ export async function run(context: MainContext = {}, options: RunOptions = {}): 
   if (!isSuccess(status)) {
     const failures = orderFailures(events.events);
     report.reportFailures(failures, inputs.stackName);
+    if (policy) addFacts({ 'Stack policy': policy.words });
     const causes = failures.map((event) => formatEvent(event, inputs.stackName)).join('\n');
     setOutputs({ stack: ended, changed: true, changeSetId: changeSet.id });
     throw new ActionError(
@@ -195,9 +231,17 @@ export async function run(context: MainContext = {}, options: RunOptions = {}): 
         : 'Fix the root cause (the first failure above) and run this step again.',
     );
   }
+  if (stack.type === 'CREATE') policy = await guardWithPolicy(changeSet.stackId, true);
   await applyTerminationProtection(cloudFormation, ended, inputs.terminationProtection);
   const final = (await describeStack(cloudFormation, changeSet.stackId)) ?? ended;
-  return finish({ stack: final, changed: true, changeSetId: changeSet.id, region, inputs });
+  return finish({
+    stack: final,
+    changed: true,
+    changeSetId: changeSet.id,
+    region,
+    inputs,
+    stackPolicy: policy?.words,
+  });
 }
 
 interface FinishOptions {
@@ -206,6 +250,8 @@ interface FinishOptions {
   changeSetId?: string;
   region: string;
   inputs: ProvisionInputs;
+  /** What happened to the stack policy, in words; undefined when the input is empty. */
+  stackPolicy?: string;
 }
 
 async function finish(options: FinishOptions): Promise<void> {
@@ -218,6 +264,7 @@ async function finish(options: FinishOptions): Promise<void> {
       'Termination protection': options.stack
         ? String(Boolean(options.stack.EnableTerminationProtection))
         : undefined,
+      'Stack policy': options.stackPolicy,
     },
     outputs,
   );

@@ -16,6 +16,8 @@ import {
   DescribeStackResourcesCommand,
   DescribeStacksCommand,
   ExecuteChangeSetCommand,
+  GetStackPolicyCommand,
+  SetStackPolicyCommand,
   type Stack,
   type StackEvent,
   UpdateTerminationProtectionCommand,
@@ -582,5 +584,173 @@ describe('run: checks before any AWS call', () => {
       expect.objectContaining({ title: 'Template rejected by CloudFormation' }),
     );
     expect(cfn.commandCalls(CreateChangeSetCommand)).toHaveLength(0);
+  });
+});
+
+describe('run: stack-policy', () => {
+  const policyBody = readFileSync(path.join(FIXTURES, 'stack-policy.json'), 'utf8');
+  const withPolicy = { ...appInputs, 'stack-policy': 'stack-policy.json' };
+  /** The CloudFormation commands in the order they were sent. */
+  const sent = () => cfn.calls().map((call) => (call.args[0] as object).constructor.name);
+
+  function updateReady() {
+    cfn.on(ValidateTemplateCommand).resolves({});
+    cfn.on(DescribeStacksCommand).resolves(stack('UPDATE_COMPLETE'));
+    changeSetReady([{ action: 'Modify', id: 'Logs', type: 'AWS::Logs::LogGroup' }]);
+    cfn.on(DescribeStackEventsCommand).resolves({ StackEvents: [] });
+    cfn.on(ExecuteChangeSetCommand).resolves({});
+    cfn.on(SetStackPolicyCommand).resolves({});
+  }
+
+  it('sets it on a new stack once the create has completed, without reading it first', async () => {
+    cfn.on(ValidateTemplateCommand).resolves({});
+    cfn.on(DescribeStacksCommand, { StackName: 'app' }).rejects(notFound());
+    changeSetReady([{ action: 'Add', id: 'Logs', type: 'AWS::Logs::LogGroup' }]);
+    cfn.on(DescribeStackEventsCommand).resolves({ StackEvents: [] });
+    cfn.on(ExecuteChangeSetCommand).resolves({});
+    cfn.on(SetStackPolicyCommand).resolves({});
+    cfn
+      .on(DescribeStacksCommand, { StackName: STACK_ID })
+      .resolvesOnce(stack('CREATE_IN_PROGRESS'))
+      .resolves(stack('CREATE_COMPLETE'));
+
+    await start(withPolicy);
+
+    const order = sent();
+    expect(cfn.commandCalls(SetStackPolicyCommand).map((call) => call.args[0].input)).toEqual([
+      { StackName: STACK_ID, StackPolicyBody: policyBody },
+    ]);
+    // After the execution and after the stack was seen in CREATE_COMPLETE (the second describe).
+    const describesOfTheStack = cfn.calls().flatMap((call, index) => {
+      const command = call.args[0];
+      return command instanceof DescribeStacksCommand && command.input.StackName === STACK_ID
+        ? [index]
+        : [];
+    });
+    expect(order.indexOf('SetStackPolicyCommand')).toBeGreaterThan(
+      describesOfTheStack[1] ?? Infinity,
+    );
+    expect(order.indexOf('SetStackPolicyCommand')).toBeGreaterThan(
+      order.indexOf('ExecuteChangeSetCommand'),
+    );
+    expect(order).not.toContain('GetStackPolicyCommand');
+    expect(stdout.join('')).toContain('Stack policy set from stack-policy.json');
+    expect(summary()).toContain('<th>Stack policy</th><td>set from stack-policy.json</td>');
+  });
+
+  it('sets it on an existing stack before executing the change set, when the deployed one differs', async () => {
+    updateReady();
+    cfn.on(GetStackPolicyCommand).resolves({
+      StackPolicyBody:
+        '{"Statement":[{"Effect":"Allow","Principal":"*","Action":"Update:*","Resource":"*"}]}',
+    });
+    await start(withPolicy);
+    const order = sent();
+    const get = order.indexOf('GetStackPolicyCommand');
+    const set = order.indexOf('SetStackPolicyCommand');
+    expect(get).toBeGreaterThan(order.indexOf('DescribeChangeSetCommand'));
+    expect(set).toBeGreaterThan(get);
+    expect(order.indexOf('ExecuteChangeSetCommand')).toBeGreaterThan(set);
+    expect(cfn.commandCalls(GetStackPolicyCommand)[0]?.args[0].input).toEqual({
+      StackName: STACK_ID,
+    });
+    expect(cfn.commandCalls(SetStackPolicyCommand)[0]?.args[0].input).toEqual({
+      StackName: STACK_ID,
+      StackPolicyBody: policyBody,
+    });
+    expect(summary()).toContain('<th>Stack policy</th><td>set from stack-policy.json</td>');
+  });
+
+  it('skips SetStackPolicy when the deployed policy is the same, and says so', async () => {
+    updateReady();
+    // CloudFormation may return it re-serialised: compact, same content.
+    cfn
+      .on(GetStackPolicyCommand)
+      .resolves({ StackPolicyBody: JSON.stringify(JSON.parse(policyBody)) });
+    await start(withPolicy);
+    expect(cfn.commandCalls(SetStackPolicyCommand)).toHaveLength(0);
+    expect(cfn.commandCalls(ExecuteChangeSetCommand)).toHaveLength(1);
+    expect(stdout.join('')).toContain(
+      'Stack policy unchanged (the stack already has the policy in stack-policy.json)',
+    );
+    expect(summary()).toContain('<th>Stack policy</th><td>unchanged (the stack already has');
+  });
+
+  it('sets a changed policy even when the template has no changes (changed=true)', async () => {
+    cfn.on(ValidateTemplateCommand).resolves({});
+    cfn.on(DescribeStacksCommand).resolves(stack('UPDATE_COMPLETE'));
+    cfn.on(CreateChangeSetCommand).rejects(
+      new CloudFormationServiceException({
+        name: 'ValidationError',
+        $fault: 'client',
+        $metadata: {},
+        message: 'No updates are to be performed.',
+      }),
+    );
+    cfn.on(GetStackPolicyCommand).resolves({});
+    cfn.on(SetStackPolicyCommand).resolves({});
+    await start(withPolicy);
+    expect(cfn.commandCalls(SetStackPolicyCommand)).toHaveLength(1);
+    expect(outputs()).toMatchObject({ changed: 'true', 'change-set-id': '' });
+    expect(summary()).toContain('No changes');
+  });
+
+  it('in preview mode sets nothing and reports what would be set', async () => {
+    cfn.on(ValidateTemplateCommand).resolves({});
+    cfn.on(DescribeStacksCommand).resolves(stack('UPDATE_COMPLETE'));
+    changeSetReady([{ action: 'Modify', id: 'Logs', type: 'AWS::Logs::LogGroup' }]);
+    cfn.on(GetStackPolicyCommand).resolves({});
+    await start({ ...withPolicy, mode: 'preview' });
+    expect(cfn.commandCalls(SetStackPolicyCommand)).toHaveLength(0);
+    expect(cfn.commandCalls(ExecuteChangeSetCommand)).toHaveLength(0);
+    expect(summary()).toContain(
+      '<th>Stack policy</th><td>would be set from stack-policy.json (preview: not set)</td>',
+    );
+  });
+
+  it('leaves the policy alone when a protected resource blocks the run', async () => {
+    updateReady();
+    changeSetReady([
+      { action: 'Modify', id: 'Logs', type: 'AWS::Logs::LogGroup', replacement: 'True' },
+    ]);
+    await expect(start({ ...withPolicy, protect: 'Logs' })).rejects.toThrow(
+      /Change set .* was not executed: Logs/,
+    );
+    expect(sent()).not.toContain('GetStackPolicyCommand');
+    expect(sent()).not.toContain('SetStackPolicyCommand');
+  });
+
+  it('does not set it on a stack whose create rolled back', async () => {
+    cfn.on(ValidateTemplateCommand).resolves({});
+    cfn.on(DescribeStacksCommand, { StackName: 'app' }).rejects(notFound());
+    changeSetReady([{ action: 'Add', id: 'Logs', type: 'AWS::Logs::LogGroup' }]);
+    cfn.on(DescribeStackEventsCommand).resolves({ StackEvents: [] });
+    cfn.on(ExecuteChangeSetCommand).resolves({});
+    cfn.on(DescribeStacksCommand, { StackName: STACK_ID }).resolves(stack('ROLLBACK_COMPLETE'));
+    await expect(start(withPolicy)).rejects.toThrow(/is now ROLLBACK_COMPLETE/);
+    expect(cfn.commandCalls(SetStackPolicyCommand)).toHaveLength(0);
+  });
+
+  it('says in the summary that the policy was set when the update then fails', async () => {
+    updateReady();
+    cfn.on(GetStackPolicyCommand).resolves({});
+    cfn
+      .on(DescribeStacksCommand, { StackName: STACK_ID })
+      .resolves(stack('UPDATE_ROLLBACK_COMPLETE'));
+    await expect(start(withPolicy)).rejects.toThrow(/is now UPDATE_ROLLBACK_COMPLETE/);
+    expect(cfn.commandCalls(SetStackPolicyCommand)).toHaveLength(1);
+    expect(summary()).toContain('<th>Stack policy</th><td>set from stack-policy.json</td>');
+  });
+
+  it('refuses a policy file that is not JSON before any AWS call', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'policy-'));
+    writeFileSync(path.join(dir, 'policy.yaml'), 'Statement:\n  - Effect: Deny\n');
+    const failure = await start({
+      ...appInputs,
+      'stack-policy': path.join(dir, 'policy.yaml'),
+    }).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(InputError);
+    expect((failure as InputError).input).toBe('stack-policy');
+    expect(cfn.calls()).toHaveLength(0);
   });
 });

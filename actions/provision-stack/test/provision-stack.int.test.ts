@@ -8,12 +8,13 @@ import { afterAll, afterEach, describe, expect, it, jest } from '@jest/globals';
 import {
   CloudFormationClient,
   DescribeStacksCommand,
+  GetStackPolicyCommand,
   ListChangeSetsCommand,
   ListStacksCommand,
 } from '@aws-sdk/client-cloudformation';
 import { CreateBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { CloudWatchLogsClient, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createClient } from '../../common/src/aws-client.js';
@@ -364,6 +365,103 @@ describe('provision-stack refuses bad input before any change', () => {
       'it-caps',
       'Invalid input: capabilities',
       /CAPABILITY_NAMED_IAM \(for IAM resources with custom names: Role\).*InsufficientCapabilities/,
+    );
+  });
+});
+
+// moto stores a stack policy (SetStackPolicy, GetStackPolicy) but does not enforce it, so what the
+// policy refuses during an update cannot be shown here; the order of the calls (the policy set
+// before ExecuteChangeSet) is pinned in main.test.ts and seen here in the log.
+describe('provision-stack with a stack-policy against moto', () => {
+  const policyFile = fixture('stack-policy.json');
+  const policyBody = readFileSync(policyFile, 'utf8');
+  const tighter = JSON.stringify({
+    Statement: [
+      ...(JSON.parse(policyBody) as { Statement: unknown[] }).Statement,
+      {
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 'Update:Delete',
+        Resource: 'LogicalResourceId/Setting',
+      },
+    ],
+  });
+  const tighterFile = path.join(mkdtempSync(path.join(tmpdir(), 'policy-')), 'tighter.json');
+  writeFileSync(tighterFile, tighter);
+  const deployedPolicy = async (stackName: string) =>
+    (await cfn.send(new GetStackPolicyCommand({ StackName: stackName }))).StackPolicyBody;
+
+  it('sets the policy on a new stack after the create', async () => {
+    const result = await provision({
+      template: fixture('app.yaml'),
+      'stack-name': 'it-policy',
+      parameters: 'Env=policy',
+      'stack-policy': policyFile,
+    });
+    expect(result.exitCode).toBe(0);
+    expect(result.outputs['stack-status']).toBe('CREATE_COMPLETE');
+    expect(result.log).toMatch(
+      /Executing change set[\s\S]*Stack policy set from .*stack-policy\.json/,
+    );
+    expect(result.summary).toMatch(/<th>Stack policy<\/th><td>set from .*stack-policy\.json<\/td>/);
+    expect(await deployedPolicy('it-policy')).toBe(policyBody);
+  });
+
+  it('leaves the same policy alone on a second run (changed=false)', async () => {
+    const result = await provision({
+      template: fixture('app.yaml'),
+      'stack-name': 'it-policy',
+      parameters: 'Env=policy',
+      'stack-policy': policyFile,
+    });
+    expect(result.exitCode).toBe(0);
+    expect(result.outputs.changed).toBe('false');
+    expect(result.log).toContain('Stack policy unchanged (the stack already has the policy in');
+    expect(result.summary).toMatch(/<th>Stack policy<\/th><td>unchanged /);
+  });
+
+  it('in preview mode reports the new policy without setting it', async () => {
+    const result = await provision({
+      template: fixture('app.yaml'),
+      'stack-name': 'it-policy',
+      parameters: 'Env=policy\nRetention=30',
+      'stack-policy': tighterFile,
+      mode: 'preview',
+    });
+    expect(result.exitCode).toBe(0);
+    expect(result.summary).toMatch(
+      /<th>Stack policy<\/th><td>would be set from .*tighter\.json \(preview: not set\)<\/td>/,
+    );
+    expect(await deployedPolicy('it-policy')).toBe(policyBody);
+  });
+
+  it('sets a changed policy on an existing stack before executing the update', async () => {
+    const result = await provision({
+      template: fixture('app.yaml'),
+      'stack-name': 'it-policy',
+      parameters: 'Env=policy\nRetention=30',
+      'stack-policy': tighterFile,
+    });
+    expect(result.exitCode).toBe(0);
+    expect(result.outputs).toMatchObject({ changed: 'true', 'stack-status': 'UPDATE_COMPLETE' });
+    expect(result.log).toMatch(/Stack policy set from .*tighter\.json[\s\S]*Executing change set/);
+    expect(await deployedPolicy('it-policy')).toBe(tighter);
+  });
+
+  it('refuses a policy file that is not a stack policy, before any change', async () => {
+    const bad = path.join(mkdtempSync(path.join(tmpdir(), 'policy-')), 'bad.json');
+    writeFileSync(bad, JSON.stringify({ Effect: 'Deny' }));
+    const result = await provision({
+      template: fixture('app.yaml'),
+      'stack-name': 'it-bad-policy',
+      parameters: 'Env=bad-policy',
+      'stack-policy': bad,
+    });
+    await expectRejected(
+      result,
+      'it-bad-policy',
+      'Invalid input: stack-policy',
+      /no non-empty Statement array/,
     );
   });
 });
