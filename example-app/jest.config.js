@@ -14,5 +14,4 @@ export default {
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   testEnvironment: 'node',
   globalSetup: '<rootDir>/backend/test/support/build-backend.mjs',
-  testTimeout: 60_000,
 };

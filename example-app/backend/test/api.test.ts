@@ -2,7 +2,7 @@
  * The API contract (example-app/README.md), line by line, against a real MariaDB: a throwaway
  * database for this file, the migrations applied, requests through request().
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import type { FastifyInstance } from 'fastify';
 import { readDatabaseConfig } from '../src/config.js';
 import { createRuntime } from '../src/runtime.js';
@@ -10,6 +10,10 @@ import { client, listenLocally } from './support/http.js';
 import { collectLog } from './support/log-lines.js';
 import { MARIADB } from './support/mariadb.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
+
+// A busy CI machine can take seconds per spawned process or new database; Jest's default is 5 s
+// (a testTimeout in a project's config is not applied, so it is set here).
+jest.setTimeout(30_000);
 
 let t: TestApp;
 let request: TestApp['request'];

@@ -4,7 +4,7 @@
  * restart. A fake secret source stands in for Secrets Manager; the refusal is a real MariaDB one
  * (a user created for this file, whose password the test "rotates").
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import mysql from 'mysql2/promise';
 import { readDatabaseConfig } from '../src/config.js';
 import {
@@ -23,6 +23,10 @@ import {
   randomName,
   type ThrowawayDatabase,
 } from './support/mariadb.js';
+
+// A busy CI machine can take seconds per spawned process or new database; Jest's default is 5 s
+// (a testTimeout in a project's config is not applied, so it is set here).
+jest.setTimeout(30_000);
 
 const ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!cluster-test';
 let db: ThrowawayDatabase;

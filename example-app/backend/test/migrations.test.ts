@@ -3,7 +3,7 @@
  * migration task run) against a real MariaDB: from empty, again (no-op), two runners at once,
  * and a broken migration.
  */
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -15,6 +15,10 @@ import {
   createThrowawayDatabase,
   type ThrowawayDatabase,
 } from './support/mariadb.js';
+
+// A busy CI machine can take seconds per spawned process or new database; Jest's default is 5 s
+// (a testTimeout in a project's config is not applied, so it is set here).
+jest.setTimeout(30_000);
 
 const BACKEND = fileURLToPath(new URL('../', import.meta.url));
 

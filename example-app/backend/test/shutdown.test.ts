@@ -2,12 +2,16 @@
  * Graceful shutdown: what SIGTERM triggers (app.close()) lets a request that is already running
  * finish, refuses new connections meanwhile, and closes the database pool at the end.
  */
-import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, expect, it, jest } from '@jest/globals';
 import { readDatabaseConfig } from '../src/config.js';
 import { createRuntime } from '../src/runtime.js';
 import { listenLocally } from './support/http.js';
 import { collectLog } from './support/log-lines.js';
 import { createThrowawayDatabase, type ThrowawayDatabase } from './support/mariadb.js';
+
+// A busy CI machine can take seconds per spawned process or new database; Jest's default is 5 s
+// (a testTimeout in a project's config is not applied, so it is set here).
+jest.setTimeout(30_000);
 
 let db: ThrowawayDatabase;
 beforeAll(async () => {
