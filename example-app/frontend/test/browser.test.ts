@@ -146,7 +146,7 @@ describe('the notes page', () => {
     expect(await page.getByRole('listitem').count()).toBe(20);
     expect(await page.getByRole('listitem').first().textContent()).toContain('Paged note 23');
     await page.getByRole('button', { name: 'Show older notes' }).click();
-    await page.getByRole('listitem').filter({ hasText: 'Paged note 1' }).last().waitFor();
+    await page.getByText('Paged note 1', { exact: true }).waitFor(); // the oldest
     expect(await page.getByRole('listitem').count()).toBe(23);
     await page.getByRole('button', { name: 'Show older notes' }).waitFor({ state: 'hidden' });
   });
