@@ -537,6 +537,80 @@ describe('run: an existing stack', () => {
     expect(summary()).toContain('<td>Remove</td><td>Assets</td>');
   });
 
+  it('passes role-arn to CreateChangeSet as the stack role (RoleARN)', async () => {
+    cfn.on(ValidateTemplateCommand).resolves({});
+    cfn.on(DescribeStacksCommand).resolves(stack('UPDATE_COMPLETE'));
+    changeSetReady([{ action: 'Modify', id: 'Logs', type: 'AWS::Logs::LogGroup' }]);
+    cfn.on(DescribeStackEventsCommand).resolves({ StackEvents: [] });
+    cfn.on(ExecuteChangeSetCommand).resolves({});
+    const roleArn = 'arn:aws:iam::123456789012:role/prod-cloudformation-execution';
+    await start({ ...appInputs, 'role-arn': roleArn });
+    expect(cfn.commandCalls(CreateChangeSetCommand)[0]?.args[0].input).toMatchObject({
+      RoleARN: roleArn,
+      Description: 'provision-stack, example/app run 77 attempt 2',
+    });
+  });
+
+  it('sets termination protection on a "no changes" run, and only when it differs', async () => {
+    // moto gap: UpdateTerminationProtection is not implemented in moto 5.2.
+    const noUpdates = new CloudFormationServiceException({
+      name: 'ValidationError',
+      $fault: 'client',
+      $metadata: {},
+      message: 'No updates are to be performed.',
+    });
+    cfn.on(ValidateTemplateCommand).resolves({});
+    cfn.on(CreateChangeSetCommand).rejects(noUpdates);
+    cfn.on(UpdateTerminationProtectionCommand).resolves({ StackId: STACK_ID });
+    cfn
+      .on(DescribeStacksCommand)
+      .resolvesOnce(stack('UPDATE_COMPLETE', { EnableTerminationProtection: false }))
+      .resolvesOnce(stack('UPDATE_COMPLETE', { EnableTerminationProtection: false }))
+      .resolves(stack('UPDATE_COMPLETE', { EnableTerminationProtection: true }));
+
+    await start({ ...appInputs, 'termination-protection': 'true' });
+    expect(cfn.commandCalls(UpdateTerminationProtectionCommand)[0]?.args[0].input).toEqual({
+      StackName: STACK_ID,
+      EnableTerminationProtection: true,
+    });
+    expect(outputs()).toMatchObject({ changed: 'true', 'change-set-id': '' });
+    expect(summary()).toContain('<th>Termination protection</th><td>true</td>');
+
+    // The same input again: the stack already has it, so no second call and nothing changed.
+    writeFileSync(files.output, '');
+    await start({ ...appInputs, 'termination-protection': 'true' });
+    expect(cfn.commandCalls(UpdateTerminationProtectionCommand)).toHaveLength(1);
+    expect(outputs()).toMatchObject({ changed: 'false' });
+  });
+
+  it('fails with a TimeoutError when the execution outlasts timeout-minutes, never a success', async () => {
+    cfn.on(ValidateTemplateCommand).resolves({});
+    cfn.on(DescribeStacksCommand, { StackName: 'app' }).resolves(stack('UPDATE_COMPLETE'));
+    cfn.on(DescribeStacksCommand, { StackName: STACK_ID }).resolves(stack('UPDATE_IN_PROGRESS'));
+    changeSetReady([{ action: 'Modify', id: 'Logs', type: 'AWS::Logs::LogGroup' }]);
+    cfn.on(DescribeStackEventsCommand).resolves({ StackEvents: [] });
+    cfn.on(ExecuteChangeSetCommand).resolves({});
+    const failure = await start({ ...appInputs, 'timeout-minutes': '1s' }).catch(
+      (error: unknown) => error,
+    );
+    expect(failure).toBeInstanceOf(TimeoutError);
+    expect((failure as Error).message).toMatch(
+      /^Gave up waiting for stack app after .*; last state: UPDATE_IN_PROGRESS\.$/,
+    );
+    expect(cfn.commandCalls(ExecuteChangeSetCommand)).toHaveLength(1);
+    expect(outputs()).toEqual({});
+  });
+
+  it('never deletes a ROLLBACK_COMPLETE stack in preview mode, even with recreate', async () => {
+    cfn.on(ValidateTemplateCommand).resolves({});
+    cfn.on(DescribeStacksCommand).resolves(stack('ROLLBACK_COMPLETE'));
+    await expect(
+      start({ ...appInputs, mode: 'preview', 'on-rollback-complete': 'recreate' }),
+    ).rejects.toThrow(/Preview mode does not delete stacks/);
+    expect(cfn.commandCalls(DeleteStackCommand)).toHaveLength(0);
+    expect(cfn.commandCalls(CreateChangeSetCommand)).toHaveLength(0);
+  });
+
   it('fails with a TimeoutError when the stack stays busy past timeout-minutes', async () => {
     cfn.on(ValidateTemplateCommand).resolves({});
     cfn.on(DescribeStacksCommand).resolves(stack('UPDATE_IN_PROGRESS'));
