@@ -25,7 +25,12 @@ import { setOutputs } from './outputs.js';
 import { checkKnownParameters, planParameters, secretValues } from './parameters.js';
 import { describeRisks, protectionRisks } from './protect.js';
 import { settleStack } from './settle.js';
-import { describePolicyOutcome, guardStack, loadStackPolicy } from './stack-policy.js';
+import {
+  describePolicyOutcome,
+  guardStack,
+  isPolicyDenial,
+  loadStackPolicy,
+} from './stack-policy.js';
 import { applyTerminationProtection, describeStack, waitForExecution } from './stack.js';
 import { isSuccess } from './stack-state.js';
 import * as report from './summary.js';
@@ -58,6 +63,12 @@ export async function run(context: MainContext = {}, options: RunOptions = {}): 
   const stackPolicy = inputs.stackPolicyPath
     ? loadStackPolicy({ path: inputs.stackPolicyPath, input: inputs.stackPolicyInput })
     : undefined;
+  if (stackPolicy && !stackPolicy.allowsUpdates) {
+    core.warning(
+      `${stackPolicy.input} has no Allow statement: once set, CloudFormation refuses every update of stack ${inputs.stackName}. Add {"Effect": "Allow", "Principal": "*", "Action": "Update:*", "Resource": "*"} before the Deny statements unless the stack is meant to be frozen.`,
+      { title: 'Stack policy allows no updates' },
+    );
+  }
 
   const region = resolveRegion(inputs.region, env);
   const clientContext = { action: ACTION, region, env };
@@ -226,9 +237,11 @@ export async function run(context: MainContext = {}, options: RunOptions = {}): 
       `Stack ${inputs.stackName} ended in ${status}`,
       `Executing change set ${name} failed; stack ${inputs.stackName} is now ${status}.` +
         (causes ? `\nFailed resources, root cause first:\n${causes}` : ''),
-      inputs.disableRollback
-        ? 'Rollback was disabled, so the resources that were created are kept: fix the cause above and run this step again to fix forward.'
-        : 'Fix the root cause (the first failure above) and run this step again.',
+      failureHint({
+        disableRollback: inputs.disableRollback,
+        deniedByPolicy: failures.some((event) => isPolicyDenial(event.ResourceStatusReason)),
+        policyInput: inputs.stackPolicyInput,
+      }),
     );
   }
   if (stack.type === 'CREATE') policy = await guardWithPolicy(changeSet.stackId, true);
@@ -274,6 +287,21 @@ async function finish(options: FinishOptions): Promise<void> {
     core.info(`Stack: ${url}`);
   }
   await writeSummary();
+}
+
+function failureHint(options: {
+  disableRollback: boolean;
+  deniedByPolicy: boolean;
+  policyInput: string;
+}): string {
+  const fix = options.disableRollback
+    ? 'Rollback was disabled, so the resources that were created are kept: fix the cause above and run this step again to fix forward.'
+    : 'Fix the root cause (the first failure above) and run this step again.';
+  if (!options.deniedByPolicy) return fix;
+  const where = options.policyInput
+    ? `the policy file given to stack-policy (${options.policyInput}); it is set before the change set executes`
+    : 'the stack policy (give the new one to the stack-policy input, which sets it before the change set executes)';
+  return `The stack policy refused the update. If the change is intended, allow it in ${where}; otherwise change the template so it leaves that resource alone. ${fix}`;
 }
 
 function describeRun(env: NodeJS.ProcessEnv): string | undefined {

@@ -22,6 +22,11 @@ export interface StackPolicy {
   /** The file's text, sent as it is. */
   body: string;
   document: { Statement: Record<string, unknown>[] };
+  /**
+   * False when no statement allows anything: once a stack has a policy, whatever it does not
+   * allow is denied, so such a policy refuses every later update of the stack.
+   */
+  allowsUpdates: boolean;
 }
 
 const ACCEPTED =
@@ -67,7 +72,12 @@ export function loadStackPolicy(options: { path: string; input: string }): Stack
       );
     }
   }
-  return { input, body, document: { Statement: statements as Record<string, unknown>[] } };
+  return {
+    input,
+    body,
+    document: { Statement: statements as Record<string, unknown>[] },
+    allowsUpdates: statements.some((statement) => statement.Effect === 'Allow'),
+  };
 }
 
 /**
@@ -132,6 +142,11 @@ export function describePolicyOutcome(outcome: PolicyOutcome, policy: StackPolic
     case 'would-set':
       return `would be set from ${policy.input} (preview: not set)`;
   }
+}
+
+/** A failure reason saying the stack policy refused the action (`Action denied by stack policy: ...`). */
+export function isPolicyDenial(reason: string | undefined): boolean {
+  return /denied by stack policy/i.test(reason ?? '');
 }
 
 function canonical(value: unknown): string {

@@ -816,6 +816,50 @@ describe('run: stack-policy', () => {
     expect(summary()).toContain('<th>Stack policy</th><td>set from stack-policy.json</td>');
   });
 
+  it('names the stack-policy input in the fix when the policy refused the update', async () => {
+    // moto gap: moto stores stack policies but never enforces them.
+    updateReady();
+    cfn.on(GetStackPolicyCommand).resolves({ StackPolicyBody: policyBody });
+    cfn
+      .on(DescribeStackEventsCommand)
+      .resolvesOnce({ StackEvents: [] })
+      .resolves({
+        StackEvents: [
+          event(
+            'p1',
+            'Logs',
+            'UPDATE_FAILED',
+            'Action denied by stack policy: Statement #2 of stack policy: Deny Update:Replace',
+            'AWS::Logs::LogGroup',
+          ),
+        ],
+      });
+    cfn
+      .on(DescribeStacksCommand, { StackName: STACK_ID })
+      .resolves(stack('UPDATE_ROLLBACK_COMPLETE'));
+    const failure = (await start(withPolicy).catch((error: unknown) => error)) as ActionError;
+    expect(failure.message).toContain('UPDATE_FAILED Logs (AWS::Logs::LogGroup): Action denied');
+    expect(failure.hint).toMatch(
+      /^The stack policy refused the update\. If the change is intended, allow it in the policy file given to stack-policy \(stack-policy\.json\)/,
+    );
+  });
+
+  it('warns that a policy without an Allow statement refuses every later update', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'policy-'));
+    const file = path.join(dir, 'deny.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        Statement: [{ Effect: 'Deny', Principal: '*', Action: 'Update:Delete', Resource: '*' }],
+      }),
+    );
+    cfn.on(ValidateTemplateCommand).rejects(new Error('stop here'));
+    await expect(start({ ...appInputs, 'stack-policy': file })).rejects.toThrow('stop here');
+    expect(stdout.join('')).toMatch(
+      /::warning title=Stack policy allows no updates::.*deny\.json has no Allow statement: once set, CloudFormation refuses every update of stack app/,
+    );
+  });
+
   it('refuses a policy file that is not JSON before any AWS call', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'policy-'));
     writeFileSync(path.join(dir, 'policy.yaml'), 'Statement:\n  - Effect: Deny\n');

@@ -14,6 +14,7 @@ import { Inputs } from '../../common/src/inputs.js';
 import { readInputs } from '../src/inputs.js';
 import {
   guardStack,
+  isPolicyDenial,
   loadStackPolicy,
   samePolicy,
   STACK_POLICY_LIMIT,
@@ -54,7 +55,13 @@ describe('loadStackPolicy', () => {
         'Allow',
         'Deny',
       ]);
+      expect(loaded.allowsUpdates).toBe(true);
     }
+  });
+
+  it('knows a policy without an Allow statement refuses every update', () => {
+    const denyOnly = { Effect: 'Deny', Principal: '*', Action: 'Update:Delete', Resource: '*' };
+    expect(load(JSON.stringify({ Statement: [denyOnly] })).allowsUpdates).toBe(false);
   });
 
   it('refuses a file that is not JSON, naming the input and the parse error', () => {
@@ -200,5 +207,17 @@ describe('guardStack', () => {
     expect(await guard(true)).toBe('would-set');
     expect(cfn.commandCalls(SetStackPolicyCommand)).toHaveLength(0);
     expect(cfn.commandCalls(GetStackPolicyCommand)).toHaveLength(2);
+  });
+});
+
+describe('isPolicyDenial', () => {
+  it('recognises the reason CloudFormation gives when a stack policy refuses an update', () => {
+    expect(
+      isPolicyDenial(
+        'Action denied by stack policy: Statement #1 of stack policy: Deny Update:Replace on LogicalResourceId/DatabaseCluster',
+      ),
+    ).toBe(true);
+    expect(isPolicyDenial('Resource handler returned message: "Access Denied"')).toBe(false);
+    expect(isPolicyDenial(undefined)).toBe(false);
   });
 });
