@@ -3,6 +3,7 @@
  * this worker's moto, with dummy credentials, and resets moto so every file starts empty.
  */
 import { beforeAll } from '@jest/globals';
+import './slow-ring.js';
 import { motoUrl, resetMoto } from './moto.js';
 
 const url = motoUrl();
