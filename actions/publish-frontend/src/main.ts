@@ -73,7 +73,7 @@ export async function run(context: MainContext = {}): Promise<void> {
       .then(() => listRemote({ s3, inputs }))
       .then((remote) => {
         core.info(
-          `Listed ${remote.objects.length} object(s) under s3://${inputs.bucket}/${inputs.prefix} in ${seconds()}` +
+          `Listed ${remote.objects.length} object(s) under s3://${inputs.bucket}/${inputs.prefix ? `${inputs.prefix}/` : ''} in ${seconds()}` +
             `${remote.manifest ? '' : ' (no manifest yet)'}.`,
         );
         return remote;

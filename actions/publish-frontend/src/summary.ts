@@ -40,7 +40,7 @@ export function addReport(report: Report): void {
       ? `${report.invalidationId}${report.invalidationStatus ? ` (${report.invalidationStatus})` : ''}: ${plan.invalidation.paths.join(' ')}`
       : plan.invalidation.paths.length > 0
         ? `${report.dryRun ? 'would invalidate' : 'not created'}: ${plan.invalidation.paths.join(' ')}`
-        : `none (${plan.invalidation.reason})`,
+        : `none (${report.distributionId ? plan.invalidation.reason : 'no distribution-id given'})`,
     'Site URL': report.url,
     Bucket: consoleUrl(
       report.region,
@@ -52,7 +52,13 @@ export function addReport(report: Report): void {
   });
   if (plan.uploads.length > 0) {
     addTable(
-      ['Uploaded (in order)', 'Why', 'Content-Type', 'Cache-Control', 'Size'],
+      [
+        report.dryRun ? 'Would upload (in order)' : 'Uploaded (in order)',
+        'Why',
+        'Content-Type',
+        'Cache-Control',
+        'Size',
+      ],
       plan.uploads
         .slice(0, LISTED)
         .map(({ file, reason }) => [
@@ -68,7 +74,7 @@ export function addReport(report: Report): void {
   }
   if (plan.deletions.length > 0) {
     addTable(
-      ['Deleted (after the uploads)'],
+      [report.dryRun ? 'Would delete (after the uploads)' : 'Deleted (after the uploads)'],
       plan.deletions.slice(0, LISTED).map((object) => [object.key]),
     );
     if (plan.deletions.length > LISTED)
