@@ -56,6 +56,7 @@ export async function settleStack(options: SettleOptions): Promise<SettledStack>
           throw new ActionError(
             `Stack ${inputs.stackName} is in ROLLBACK_COMPLETE`,
             'Preview mode does not delete stacks; the deploy run will delete and recreate it (on-rollback-complete: recreate).',
+            `Nothing to preview until the stack is gone: run this step in deploy mode, or delete the stack (aws cloudformation delete-stack --stack-name ${inputs.stackName}) to preview a fresh create.`,
           );
         }
         options.beforeRecreate();

@@ -11,7 +11,7 @@ import {
   type Stack,
   UpdateTerminationProtectionCommand,
 } from '@aws-sdk/client-cloudformation';
-import { ActionError, isAwsError } from '../../common/src/errors.js';
+import { ActionError, isAwsError, TimeoutError } from '../../common/src/errors.js';
 import { poll } from '../../common/src/poller.js';
 import { type EventStream, formatEvent } from './events.js';
 import { isBusy } from './stack-state.js';
@@ -44,7 +44,7 @@ export interface WaitOptions {
 
 /** Another run (or a person) is updating the stack: wait for it to settle, printing its status. */
 export async function waitWhileBusy(options: WaitOptions): Promise<Stack | undefined> {
-  return poll<Stack | undefined>({
+  const waiting = poll<Stack | undefined>({
     what: `stack ${options.stackName} (busy with another operation)`,
     intervalMs: options.intervalMs ?? POLL_INTERVAL_MS,
     timeoutMs: options.timeoutMs,
@@ -54,6 +54,10 @@ export async function waitWhileBusy(options: WaitOptions): Promise<Stack | undef
       return { done: !isBusy(status), state: status, value: stack };
     },
   });
+  return withTimeoutAdvice(
+    waiting,
+    'Nothing was changed: the other operation was still running. Raise timeout-minutes, or run this step again once the stack has settled.',
+  );
 }
 
 /** Deletes a stack in ROLLBACK_COMPLETE (it holds no resources) and waits until it is gone. */
@@ -85,7 +89,7 @@ export async function deleteRolledBackStack(options: WaitOptions): Promise<void>
 export async function waitForExecution(
   options: WaitOptions & { events: EventStream },
 ): Promise<Stack> {
-  return poll<Stack>({
+  const execution = poll<Stack>({
     what: `stack ${options.stackName}`,
     intervalMs: options.intervalMs ?? POLL_INTERVAL_MS,
     timeoutMs: options.timeoutMs,
@@ -101,6 +105,20 @@ export async function waitForExecution(
       return { done, state: status, value: stack as Stack };
     },
   });
+  return withTimeoutAdvice(
+    execution,
+    'The stack operation goes on in CloudFormation; this step gave up before it ended (see the stack in the console). Raise timeout-minutes if such a deploy is known to take longer.',
+  );
+}
+
+/** A timeout keeps its type (a failure, titled "Timed out") and gains what it means here. */
+async function withTimeoutAdvice<T>(wait: Promise<T>, advice: string): Promise<T> {
+  try {
+    return await wait;
+  } catch (error) {
+    if (error instanceof TimeoutError) throw new TimeoutError(`${error.message} ${advice}`);
+    throw error;
+  }
 }
 
 /** Resources left failed by a failed rollback, with their reasons: what continue-update-rollback is about. */

@@ -595,7 +595,7 @@ describe('run: an existing stack', () => {
     );
     expect(failure).toBeInstanceOf(TimeoutError);
     expect((failure as Error).message).toMatch(
-      /^Gave up waiting for stack app after .*; last state: UPDATE_IN_PROGRESS\.$/,
+      /^Gave up waiting for stack app after .*; last state: UPDATE_IN_PROGRESS\. The stack operation goes on in CloudFormation; .*Raise timeout-minutes/,
     );
     expect(cfn.commandCalls(ExecuteChangeSetCommand)).toHaveLength(1);
     expect(outputs()).toEqual({});
@@ -606,7 +606,12 @@ describe('run: an existing stack', () => {
     cfn.on(DescribeStacksCommand).resolves(stack('ROLLBACK_COMPLETE'));
     await expect(
       start({ ...appInputs, mode: 'preview', 'on-rollback-complete': 'recreate' }),
-    ).rejects.toThrow(/Preview mode does not delete stacks/);
+    ).rejects.toThrow(
+      expect.objectContaining({
+        message: expect.stringContaining('Preview mode does not delete stacks'),
+        hint: expect.stringContaining('run this step in deploy mode'),
+      }),
+    );
     expect(cfn.commandCalls(DeleteStackCommand)).toHaveLength(0);
     expect(cfn.commandCalls(CreateChangeSetCommand)).toHaveLength(0);
   });
@@ -614,7 +619,13 @@ describe('run: an existing stack', () => {
   it('fails with a TimeoutError when the stack stays busy past timeout-minutes', async () => {
     cfn.on(ValidateTemplateCommand).resolves({});
     cfn.on(DescribeStacksCommand).resolves(stack('UPDATE_IN_PROGRESS'));
-    await expect(start({ ...appInputs, 'timeout-minutes': '1s' })).rejects.toThrow(TimeoutError);
+    const failure = await start({ ...appInputs, 'timeout-minutes': '1s' }).catch(
+      (error: unknown) => error,
+    );
+    expect(failure).toBeInstanceOf(TimeoutError);
+    expect((failure as Error).message).toMatch(
+      /^Gave up waiting for stack app \(busy with another operation\) after .*; last state: UPDATE_IN_PROGRESS\. Nothing was changed: .*Raise timeout-minutes/,
+    );
     expect(cfn.commandCalls(CreateChangeSetCommand)).toHaveLength(0);
   });
 });
