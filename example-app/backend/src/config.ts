@@ -24,7 +24,11 @@ export interface DatabaseConfig {
   user: string | undefined;
   password: PasswordSource;
   poolSize: number;
+  /** 'rds': TLS, verifying the server against the Amazon RDS certificate authorities. */
+  tls: DatabaseTls;
 }
+
+export type DatabaseTls = 'off' | 'rds';
 
 export interface ServerConfig {
   host: string;
@@ -92,7 +96,20 @@ export function readDatabaseConfig(env: Env = process.env): DatabaseConfig {
       ? { kind: 'secret', secretArn }
       : { kind: 'password', password: env.DB_PASSWORD ?? '' },
     poolSize: integer(env, 'DB_POOL_SIZE', 10, 1, 100),
+    tls: databaseTls(env.DB_TLS),
   };
+}
+
+function databaseTls(value: string | undefined): DatabaseTls {
+  const tls = value?.trim() || 'off';
+  if (tls !== 'off' && tls !== 'rds') {
+    throw new ConfigError(
+      'DB_TLS',
+      value,
+      "'rds' (TLS verified against the Amazon RDS CAs) or 'off' (a local database)",
+    );
+  }
+  return tls;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];

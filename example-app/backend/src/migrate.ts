@@ -15,7 +15,13 @@ async function main(command: string): Promise<void> {
   const config = readDatabaseConfig();
   const credentials = await credentialSourceFor(config).current();
   const options: MigrateOptions = {
-    target: { host: config.host, port: config.port, database: config.name, credentials },
+    target: {
+      host: config.host,
+      port: config.port,
+      database: config.name,
+      credentials,
+      tls: config.tls,
+    },
     // Another folder of migrations (the tests use one with a broken file); the shipped one otherwise.
     directory: process.env.MIGRATIONS_DIR || undefined,
     lockTimeoutSeconds: Number(process.env.MIGRATION_LOCK_TIMEOUT_SECONDS) || 120,

@@ -23,6 +23,7 @@ export function createRuntime(options: {
     database: options.database.name,
     credentials: credentialSourceFor(options.database, options.secrets),
     poolSize: options.database.poolSize,
+    tls: options.database.tls,
     log: options.log,
   });
   const app = buildApp({

@@ -4,14 +4,17 @@
  * pool instead of failing every request until the task restarts.
  */
 import mysql, { type Pool, type PoolOptions } from 'mysql2/promise';
+import type { DatabaseTls } from '../config.js';
 import type { Logger } from '../log.js';
 import type { CredentialSource, DbCredentials } from './credentials.js';
+import { tlsOptions } from './tls.js';
 
 export interface DatabaseOptions {
   host: string;
   port: number;
   database: string;
   credentials: CredentialSource;
+  tls?: DatabaseTls;
   poolSize?: number;
   connectTimeoutMs?: number;
   log: Logger;
@@ -156,6 +159,7 @@ export class Database {
       enableKeepAlive: true,
       // DATETIME values come back as the server's text; the notes store turns them into ISO UTC.
       dateStrings: true,
+      ...tlsOptions(this.options.tls ?? 'off'),
     };
     return mysql.createPool(options);
   }

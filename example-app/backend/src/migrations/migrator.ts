@@ -12,7 +12,9 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import mysql, { type Connection, type RowDataPacket } from 'mysql2/promise';
 import { Umzug, type UmzugStorage } from 'umzug';
+import type { DatabaseTls } from '../config.js';
 import type { DbCredentials } from '../db/credentials.js';
+import { tlsOptions } from '../db/tls.js';
 
 /** The SQL files shipped with the backend (next to build/ in the image, next to src/ here). */
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations/', import.meta.url));
@@ -22,6 +24,7 @@ export interface MigrationTarget {
   port: number;
   database: string;
   credentials: DbCredentials;
+  tls?: DatabaseTls;
 }
 
 export interface MigrateOptions {
@@ -171,5 +174,6 @@ function connect(target: MigrationTarget): Promise<Connection> {
     // A migration file may hold several statements (for example a table and its index).
     multipleStatements: true,
     connectTimeout: 10_000,
+    ...tlsOptions(target.tls ?? 'off'),
   });
 }
