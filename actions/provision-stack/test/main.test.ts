@@ -402,6 +402,72 @@ describe('run: an existing stack', () => {
     expect(summary()).toContain('No changes');
   });
 
+  it('waits while another run deletes the stack, then creates it anew', async () => {
+    cfn.on(ValidateTemplateCommand).resolves({});
+    cfn.on(DescribeStacksCommand, { StackName: 'app' }).resolves(stack('DELETE_IN_PROGRESS'));
+    // DescribeStacks by stack id still answers for a deleted stack, with DELETE_COMPLETE.
+    cfn
+      .on(DescribeStacksCommand, { StackName: STACK_ID })
+      .resolvesOnce(stack('DELETE_IN_PROGRESS'))
+      .resolvesOnce(stack('DELETE_COMPLETE'))
+      .resolves(stack('CREATE_COMPLETE'));
+    changeSetReady([{ action: 'Add', id: 'Logs', type: 'AWS::Logs::LogGroup' }]);
+    cfn.on(DescribeStackEventsCommand).resolves({ StackEvents: [] });
+    cfn.on(ExecuteChangeSetCommand).resolves({});
+
+    await start(appInputs);
+
+    expect(stdout.join('')).toMatch(/Stack app is DELETE_IN_PROGRESS: waiting/);
+    expect(cfn.commandCalls(CreateChangeSetCommand)[0]?.args[0].input).toMatchObject({
+      StackName: 'app',
+      ChangeSetType: 'CREATE',
+      // Nothing deployed to keep: every value is sent.
+      Parameters: [
+        { ParameterKey: 'Env', ParameterValue: 'dev' },
+        { ParameterKey: 'Secret', ParameterValue: 'hunter2' },
+      ],
+    });
+    expect(cfn.commandCalls(DeleteStackCommand)).toHaveLength(0);
+    expect(outputs()['stack-status']).toBe('CREATE_COMPLETE');
+  });
+
+  it('fails a create that ends in CREATE_FAILED with rollback disabled, saying what was kept', async () => {
+    // moto gap: moto does not fail resources, so a failed execution exists only in unit tests.
+    cfn.on(ValidateTemplateCommand).resolves({});
+    cfn.on(DescribeStacksCommand, { StackName: 'app' }).rejects(notFound());
+    changeSetReady([{ action: 'Add', id: 'Logs', type: 'AWS::Logs::LogGroup' }]);
+    cfn
+      .on(DescribeStackEventsCommand)
+      .resolvesOnce({ StackEvents: [] })
+      .resolves({
+        StackEvents: [
+          event('k1', 'Logs', 'CREATE_FAILED', 'Log group already exists', 'AWS::Logs::LogGroup'),
+          event('k2', 'app', 'CREATE_FAILED', undefined, 'AWS::CloudFormation::Stack'),
+        ].reverse(),
+      });
+    cfn.on(ExecuteChangeSetCommand).resolves({});
+    cfn.on(DescribeStacksCommand, { StackName: STACK_ID }).resolves(stack('CREATE_FAILED'));
+    cfn.on(UpdateTerminationProtectionCommand).resolves({});
+
+    const failure = (await start({
+      ...appInputs,
+      'disable-rollback': 'true',
+      'termination-protection': 'true',
+    }).catch((error: unknown) => error)) as ActionError;
+
+    expect(failure.title).toBe('Stack app ended in CREATE_FAILED');
+    expect(failure.message).toContain(
+      'CREATE_FAILED Logs (AWS::Logs::LogGroup): Log group already',
+    );
+    expect(failure.hint).toMatch(
+      /^Rollback was disabled, so the resources that were created are kept/,
+    );
+    expect(cfn.commandCalls(ExecuteChangeSetCommand)[0]?.args[0].input.DisableRollback).toBe(true);
+    // A failed run sets no protection: that belongs to a stack that deployed.
+    expect(cfn.commandCalls(UpdateTerminationProtectionCommand)).toHaveLength(0);
+    expect(outputs()).toMatchObject({ 'stack-status': 'CREATE_FAILED', changed: 'true' });
+  });
+
   it('fails on UPDATE_ROLLBACK_FAILED with the stuck resources and continue-update-rollback guidance', async () => {
     cfn.on(ValidateTemplateCommand).resolves({});
     cfn.on(DescribeStacksCommand, { StackName: 'app' }).resolves(stack('UPDATE_ROLLBACK_FAILED'));
