@@ -8,7 +8,16 @@
 // (and fails too with BENCH_STRICT=1).
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -41,18 +50,30 @@ function generateSite(dir) {
   let count = large.length;
   const pages = Math.max(10, Math.round(FILES * 0.03));
   const images = Math.round(FILES * 0.32);
-  for (let i = 0; i < images; i++, count++) write(`assets/img/photo-${i}.${hash()}.webp`, randomBytes(8 * 1024 + ((i * 7919) % 120) * 1024));
+  for (let i = 0; i < images; i++, count++)
+    write(
+      `assets/img/photo-${i}.${hash()}.webp`,
+      randomBytes(8 * 1024 + ((i * 7919) % 120) * 1024),
+    );
   for (let i = 0; count < FILES - pages; i++, count++) {
     const kind = ['js', 'css', 'json', 'svg', 'woff2'][i % 5];
-    write(`assets/${kind}/chunk-${i}.${hash()}.${kind}`, `/* ${i} */ ${randomBytes(512 + ((i * 104729) % 16) * 512).toString('base64')}`);
+    write(
+      `assets/${kind}/chunk-${i}.${hash()}.${kind}`,
+      `/* ${i} */ ${randomBytes(512 + ((i * 104729) % 16) * 512).toString('base64')}`,
+    );
   }
   for (let i = 0; i < pages; i++) {
-    write(i === 0 ? 'index.html' : `docs/page-${i}/index.html`, `<!doctype html><title>page ${i}</title><p>${randomBytes(2048).toString('base64')}</p>`);
+    write(
+      i === 0 ? 'index.html' : `docs/page-${i}/index.html`,
+      `<!doctype html><title>page ${i}</title><p>${randomBytes(2048).toString('base64')}</p>`,
+    );
   }
 }
 
 function listAll(dir) {
-  return spawnSync('find', [dir, '-type', 'f'], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+  return spawnSync('find', [dir, '-type', 'f'], { encoding: 'utf8' })
+    .stdout.split('\n')
+    .filter(Boolean);
 }
 
 /** Runs a command, returning wall time, exit code, output and (with /usr/bin/time) peak RSS. */
@@ -67,7 +88,10 @@ function timed(command, args, env) {
       stdout += chunk;
       if (process.env.BENCH_VERBOSE === '1') {
         const at = (Number(process.hrtime.bigint() - started) / 1e6).toFixed(0).padStart(6);
-        for (const line of String(chunk).split('\n').filter((text) => text && !text.startsWith('<'))) console.log(`  ${at} ms  ${line.slice(0, 110)}`);
+        for (const line of String(chunk)
+          .split('\n')
+          .filter((text) => text && !text.startsWith('<')))
+          console.log(`  ${at} ms  ${line.slice(0, 110)}`);
       }
     });
     child.stderr.on('data', (chunk) => (stderr += chunk));
@@ -83,7 +107,8 @@ function timed(command, args, env) {
 async function runAction(source, bucket, endpoint) {
   const dir = mkdtempSync(path.join(tmpdir(), 'bench-run-'));
   const files = { GITHUB_OUTPUT: 'output', GITHUB_STEP_SUMMARY: 'summary', GITHUB_STATE: 'state' };
-  for (const [key, name] of Object.entries(files)) writeFileSync((files[key] = path.join(dir, name)), '');
+  for (const [key, name] of Object.entries(files))
+    writeFileSync((files[key] = path.join(dir, name)), '');
   const env = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
@@ -102,7 +127,8 @@ async function runAction(source, bucket, endpoint) {
   const result = await timed(process.execPath, [bundle], env);
   const outputs = parseOutputs(readFileSync(files.GITHUB_OUTPUT, 'utf8'));
   rmSync(dir, { recursive: true, force: true });
-  if (result.code !== 0) throw new Error(`publish-frontend failed:\n${result.stdout}\n${result.stderr}`);
+  if (result.code !== 0)
+    throw new Error(`publish-frontend failed:\n${result.stdout}\n${result.stderr}`);
   return { ...result, outputs };
 }
 
@@ -124,28 +150,65 @@ function parseOutputs(text) {
 }
 
 async function runCli(source, bucket, endpoint, configFile) {
-  const env = { PATH: process.env.PATH, HOME: process.env.HOME, ...credentials, AWS_CONFIG_FILE: configFile, AWS_SHARED_CREDENTIALS_FILE: '/dev/null' };
-  const result = await timed('aws', ['s3', 'sync', source, `s3://${bucket}`, '--delete', '--no-progress', '--only-show-errors', '--endpoint-url', endpoint], env);
+  const env = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    ...credentials,
+    AWS_CONFIG_FILE: configFile,
+    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+  };
+  const result = await timed(
+    'aws',
+    [
+      's3',
+      'sync',
+      source,
+      `s3://${bucket}`,
+      '--delete',
+      '--no-progress',
+      '--only-show-errors',
+      '--endpoint-url',
+      endpoint,
+    ],
+    env,
+  );
   if (result.code !== 0) throw new Error(`aws s3 sync failed:\n${result.stdout}\n${result.stderr}`);
   return result;
 }
 
 async function emptyBucket(endpoint, bucket) {
   const { S3Client, DeleteObjectsCommand } = await import('@aws-sdk/client-s3');
-  const s3 = new S3Client({ endpoint, forcePathStyle: true, region: 'us-east-1', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } });
+  const s3 = new S3Client({
+    endpoint,
+    forcePathStyle: true,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+  });
   const keys = await listBucket(endpoint, bucket);
   for (let i = 0; i < keys.length; i += 1000) {
-    await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys.slice(i, i + 1000).map((Key) => ({ Key })) } }));
+    await s3.send(
+      new DeleteObjectsCommand({
+        Bucket: bucket,
+        Delete: { Objects: keys.slice(i, i + 1000).map((Key) => ({ Key })) },
+      }),
+    );
   }
 }
 
 async function listBucket(endpoint, bucket) {
   const { S3Client, ListObjectsV2Command } = await import('@aws-sdk/client-s3');
-  const s3 = new S3Client({ endpoint, forcePathStyle: true, region: 'us-east-1', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } });
+  const s3 = new S3Client({
+    endpoint,
+    forcePathStyle: true,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+  });
   const keys = [];
   let token;
   do {
-    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
+    const page = await s3.send(
+      new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }),
+    );
     for (const item of page.Contents ?? []) keys.push(item.Key);
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
@@ -168,21 +231,35 @@ async function main() {
     generateSite(site);
     const files = listAll(site);
     const totalBytes = files.reduce((sum, file) => sum + statSync(file).size, 0);
-    console.log(`Site: ${files.length} files, ${mb(totalBytes)} (4 above the 8 MiB multipart threshold), in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    for (const bucket of ['bench-action', 'bench-cli']) await fetch(`${proxy.url}/${bucket}`, { method: 'PUT' }).catch(() => undefined);
+    console.log(
+      `Site: ${files.length} files, ${mb(totalBytes)} (4 above the 8 MiB multipart threshold), in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
+    for (const bucket of ['bench-action', 'bench-cli'])
+      await fetch(`${proxy.url}/${bucket}`, { method: 'PUT' }).catch(() => undefined);
     const { S3Client, CreateBucketCommand } = await import('@aws-sdk/client-s3');
-    const s3 = new S3Client({ endpoint: moto.url, forcePathStyle: true, region: 'us-east-1', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } });
-    for (const bucket of ['bench-action', 'bench-cli']) await s3.send(new CreateBucketCommand({ Bucket: bucket })).catch(() => undefined);
+    const s3 = new S3Client({
+      endpoint: moto.url,
+      forcePathStyle: true,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+    });
+    for (const bucket of ['bench-action', 'bench-cli'])
+      await s3.send(new CreateBucketCommand({ Bucket: bucket })).catch(() => undefined);
 
     // Cold start: load the bundle and fail on the first input (no AWS call).
-    const cold = await timed(process.execPath, [bundle], { PATH: process.env.PATH, INPUT_SOURCE: '/nonexistent', GITHUB_ACTIONS: 'true' });
+    const cold = await timed(process.execPath, [bundle], {
+      PATH: process.env.PATH,
+      INPUT_SOURCE: '/nonexistent',
+      GITHUB_ACTIONS: 'true',
+    });
 
     // Each scenario runs REPEAT times, the two tools in turn, and the table shows medians: other
     // work on a shared machine moves single timings by a fair share.
     const scenarios = [
       {
         name: 'cold publish',
-        prepare: async () => Promise.all(['bench-action', 'bench-cli'].map((bucket) => emptyBucket(moto.url, bucket))),
+        prepare: async () =>
+          Promise.all(['bench-action', 'bench-cli'].map((bucket) => emptyBucket(moto.url, bucket))),
         expected: (o) => o.uploaded === String(files.length),
       },
       {
@@ -195,7 +272,11 @@ async function main() {
       },
       {
         name: 'one-file change',
-        prepare: async (round) => writeFileSync(path.join(site, 'docs/page-7/index.html'), `<!doctype html><title>page 7, edit ${round}</title>`),
+        prepare: async (round) =>
+          writeFileSync(
+            path.join(site, 'docs/page-7/index.html'),
+            `<!doctype html><title>page 7, edit ${round}</title>`,
+          ),
         expected: (o) => o.uploaded === '1' && o.skipped === String(files.length - 1),
       },
     ];
@@ -210,22 +291,32 @@ async function main() {
         proxy.reset();
         const cli = await runCli(site, 'bench-cli', proxy.url, configFile);
         const cliCounts = proxy.snapshot();
-        if (!expected(action.outputs)) failures.push(`${name}: unexpected outputs ${JSON.stringify(action.outputs)}`);
+        if (!expected(action.outputs))
+          failures.push(`${name}: unexpected outputs ${JSON.stringify(action.outputs)}`);
         runs.push({ action, actionCounts, cli, cliCounts });
-        console.log(`${name} #${round + 1}: action ${action.seconds.toFixed(2)} s (${writes(actionCounts)} PUT/POST), aws s3 sync ${cli.seconds.toFixed(2)} s (${writes(cliCounts)} PUT/POST)`);
+        console.log(
+          `${name} #${round + 1}: action ${action.seconds.toFixed(2)} s (${writes(actionCounts)} PUT/POST), aws s3 sync ${cli.seconds.toFixed(2)} s (${writes(cliCounts)} PUT/POST)`,
+        );
       }
-      const median = (pick) => [...runs].sort((a, b) => pick(a) - pick(b))[Math.floor(runs.length / 2)];
+      const median = (pick) =>
+        [...runs].sort((a, b) => pick(a) - pick(b))[Math.floor(runs.length / 2)];
       rows.push({
         name,
-        action: { ...median((run) => run.action.seconds).action, peakMb: Math.max(...runs.map((run) => run.action.peakMb)) },
+        action: {
+          ...median((run) => run.action.seconds).action,
+          peakMb: Math.max(...runs.map((run) => run.action.peakMb)),
+        },
         actionCounts: runs[runs.length - 1].actionCounts,
         cli: median((run) => run.cli.seconds).cli,
         cliCounts: runs[runs.length - 1].cliCounts,
       });
     }
-    const actionKeys = (await listBucket(moto.url, 'bench-action')).filter((key) => !key.endsWith('.publish-frontend-manifest.json')).sort();
+    const actionKeys = (await listBucket(moto.url, 'bench-action'))
+      .filter((key) => !key.endsWith('.publish-frontend-manifest.json'))
+      .sort();
     const cliKeys = (await listBucket(moto.url, 'bench-cli')).sort();
-    if (JSON.stringify(actionKeys) !== JSON.stringify(cliKeys)) failures.push('the two buckets do not hold the same keys at the end');
+    if (JSON.stringify(actionKeys) !== JSON.stringify(cliKeys))
+      failures.push('the two buckets do not hold the same keys at the end');
 
     const table = [
       `Measured on ${new Date().toISOString().slice(0, 10)}: moto ${spawnSync('python3', ['-c', 'import moto;print(moto.__version__)'], { encoding: 'utf8' }).stdout.trim()} on 127.0.0.1 behind a counting proxy, ${files.length} files (${mb(totalBytes)}), 2 CPU cores, Node ${process.versions.node}, ${spawnSync('aws', ['--version'], { encoding: 'utf8' }).stdout.trim().split(' ')[0]}.`,
@@ -250,14 +341,23 @@ async function main() {
       ['peak memory < 200 MB', Number.isNaN(peak) || peak < 200],
     ];
     for (const [target, met] of targets) console.log(`${met ? 'met   ' : 'MISSED'}  ${target}`);
-    if (process.env.BENCH_STRICT === '1') for (const [target, met] of targets) if (!met) failures.push(`target missed: ${target}`);
+    if (process.env.BENCH_STRICT === '1')
+      for (const [target, met] of targets) if (!met) failures.push(`target missed: ${target}`);
 
     if (process.argv.includes('--readme')) {
       const text = readFileSync(readme, 'utf8');
       const start = '<!-- bench:start -->';
       const end = '<!-- bench:end -->';
-      if (!text.includes(start) || !text.includes(end)) throw new Error(`${readme} has no ${start} … ${end} section`);
-      writeFileSync(readme, `${text.slice(0, text.indexOf(start) + start.length)}\n${table}\n${text.slice(text.indexOf(end))}`);
+      if (!text.includes(start) || !text.includes(end))
+        throw new Error(`${readme} has no ${start} … ${end} section`);
+      writeFileSync(
+        readme,
+        `${text.slice(0, text.indexOf(start) + start.length)}\n\n${table}\n\n${text.slice(text.indexOf(end))}`,
+      );
+      // The README is checked by Prettier with the rest of the tree (it aligns table columns).
+      spawnSync(path.join(root, 'node_modules/.bin/prettier'), ['--write', readme], {
+        stdio: 'ignore',
+      });
       console.log(`Wrote the table into ${path.relative(root, readme)}.`);
     }
   } finally {

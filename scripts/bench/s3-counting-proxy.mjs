@@ -17,7 +17,14 @@ export async function startCountingProxy(target) {
     // The proxy already answered 100-continue to the client; the upstream gets the body at once.
     delete headers.expect;
     const forward = http.request(
-      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers, agent },
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        method: req.method,
+        path: req.url,
+        headers,
+        agent,
+      },
       (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);
