@@ -29,6 +29,8 @@ function filesUnder(dir, pattern) {
 
 step('eslint', bin('eslint'), ['--max-warnings=0', '.']);
 step('tsc', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']);
+step('tsc example-app/backend', bin('tsc'), ['--noEmit', '-p', 'example-app/backend']);
+step('tsc example-app/frontend', bin('tsc'), ['--noEmit', '-p', 'example-app/frontend']);
 step('prettier', bin('prettier'), ['--check', '.']);
 
 const templates = [
