@@ -23,7 +23,7 @@ import { EventStream, formatEvent, orderFailures } from './events.js';
 import { type ProvisionInputs, readInputs } from './inputs.js';
 import { setOutputs } from './outputs.js';
 import { checkKnownParameters, planParameters, secretValues } from './parameters.js';
-import { describeRisks, protectionRisks } from './protect.js';
+import { describeRisks, protectionRisks, undeclaredLogicalIds } from './protect.js';
 import { settleStack } from './settle.js';
 import {
   describePolicyOutcome,
@@ -60,6 +60,13 @@ export async function run(context: MainContext = {}, options: RunOptions = {}): 
   for (const secret of secretValues(template.parameters, inputs.parameters)) core.setSecret(secret);
   checkKnownParameters(template.parameters, inputs.parameters);
   assertCapabilities(template, inputs.capabilities);
+  const undeclared = undeclaredLogicalIds(inputs.protect, template.resources);
+  if (undeclared.length > 0) {
+    core.warning(
+      `protect names ${undeclared.join(', ')}, which ${inputs.templateInput} does not declare. A misspelt logical id (they are case-sensitive) protects nothing; a resource since removed from the template is still guarded against deletion.`,
+      { title: 'Protected logical id not in the template' },
+    );
+  }
   const stackPolicy = inputs.stackPolicyPath
     ? loadStackPolicy({ path: inputs.stackPolicyPath, input: inputs.stackPolicyInput })
     : undefined;

@@ -46,6 +46,19 @@ function riskOf(action?: string, replacement?: string): ProtectionRisk['what'] |
   return undefined;
 }
 
+/**
+ * Logical ids in `protect` that the template does not declare. A misspelt id protects nothing,
+ * silently; a resource removed from the template is still named on purpose (its deletion is what
+ * gets blocked), so this is worth a warning, not an error.
+ */
+export function undeclaredLogicalIds(
+  protect: readonly string[],
+  resources: Record<string, string>,
+): string[] {
+  // Types contain `::`; the default list names types a template need not have.
+  return protect.filter((entry) => !entry.includes('::') && !Object.hasOwn(resources, entry));
+}
+
 export function describeRisks(risks: ProtectionRisk[]): string {
   return risks
     .map(

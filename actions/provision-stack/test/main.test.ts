@@ -710,6 +710,18 @@ describe('run: checks before any AWS call', () => {
     expect(cfn.calls()).toHaveLength(0);
   });
 
+  it('warns when protect names a logical id the template does not declare', async () => {
+    cfn.on(ValidateTemplateCommand).rejects(new Error('stop here'));
+    await expect(
+      start({ ...appInputs, protect: 'AWS::S3::Bucket, Logs, Setings' }),
+    ).rejects.toThrow('stop here');
+    const warnings = stdout.filter((line) => line.startsWith('::warning'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(
+      /^::warning title=Protected logical id not in the template::protect names Setings, which app\.yaml does not declare\./,
+    );
+  });
+
   it('refuses when ValidateTemplate reports a capability that is not granted', async () => {
     cfn.on(ValidateTemplateCommand).resolves({
       Capabilities: ['CAPABILITY_AUTO_EXPAND'],

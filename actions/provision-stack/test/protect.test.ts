@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Change } from '@aws-sdk/client-cloudformation';
 import { DEFAULT_PROTECT } from '../src/inputs.js';
-import { describeRisks, protectionRisks } from '../src/protect.js';
+import { describeRisks, protectionRisks, undeclaredLogicalIds } from '../src/protect.js';
 
 // Shapes as in the DescribeChangeSet API reference (Change / ResourceChange).
 function change(action: string, logicalId: string, type: string, replacement?: string): Change {
@@ -64,5 +64,25 @@ describe('protectionRisks', () => {
 
   it('protects nothing with an empty list', () => {
     expect(protectionRisks({ changes, protect: [], allowReplacement: [] })).toEqual([]);
+  });
+});
+
+describe('undeclaredLogicalIds', () => {
+  it('lists logical ids the template does not declare, never resource types', () => {
+    const resources = {
+      Database: 'AWS::RDS::DBCluster',
+      BootstrapTaskDefinition: 'AWS::ECS::TaskDefinition',
+    };
+    expect(
+      undeclaredLogicalIds(
+        [...DEFAULT_PROTECT, 'BootstrapTaskDefinition', 'bootstrapTaskDefinition', 'Databse'],
+        resources,
+      ),
+    ).toEqual(['bootstrapTaskDefinition', 'Databse']);
+    // Not fooled by names every object has.
+    expect(undeclaredLogicalIds(['constructor', 'toString'], resources)).toEqual([
+      'constructor',
+      'toString',
+    ]);
   });
 });
