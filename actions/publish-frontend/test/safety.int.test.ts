@@ -5,8 +5,10 @@ import { beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { GetInvalidationCommand } from '@aws-sdk/client-cloudfront';
 import { runAction } from '../../../test-support/run-action.js';
 import {
+  cloudfront,
   createBucket,
   createDistribution,
   fetchObject,
@@ -133,6 +135,50 @@ describe('publish-frontend refuses before any change', () => {
     });
     expect(allowed.exitCode).toBe(0);
     expect(allowed.outputs).toMatchObject({ uploaded: '4', deleted: '9' });
+  });
+});
+
+describe('a site under a prefix, served through an origin path', () => {
+  it('publishes below the prefix, invalidates viewer paths and leaves other prefixes alone', async () => {
+    const bucket = 'prefixed-site';
+    await createBucket(bucket);
+    const { id, domainName } = await createDistribution(bucket, '/web');
+    const other = await runAction('publish-frontend', {
+      source: writeSite({ 'index.html': 'other' }),
+      bucket,
+      prefix: 'other',
+    });
+    expect(other.exitCode).toBe(0);
+    const inputs = { bucket, prefix: '/web/', 'distribution-id': id };
+    const first = await runAction('publish-frontend', { source: writeSite(site(1)), ...inputs });
+    expect(first.exitCode).toBe(0);
+    expect(first.outputs.url).toBe(`https://${domainName}/`);
+    const second = await runAction('publish-frontend', {
+      source: writeSite({
+        'index.html': '<title>v1.1</title>',
+        'assets/chunk0-v1.js': site(1)['assets/chunk0-v1.js'] as string,
+      }),
+      ...inputs,
+    });
+    expect(second.outputs).toMatchObject({ uploaded: '1', skipped: '1', deleted: '2' });
+    const invalidation = await cloudfront().send(
+      new GetInvalidationCommand({ DistributionId: id, Id: second.outputs['invalidation-id'] }),
+    );
+    // Deleted chunks carry no content hash here, so they are invalidated too.
+    expect([...(invalidation.Invalidation?.InvalidationBatch?.Paths?.Items ?? [])].sort()).toEqual([
+      '/',
+      '/assets/chunk1-v1.js',
+      '/assets/chunk2-v1.js',
+      '/index.html',
+    ]);
+    const keys = (await listObjects(bucket)).map((object) => object.key).sort();
+    expect(keys).toEqual([
+      'other/.publish-frontend-manifest.json',
+      'other/index.html',
+      'web/.publish-frontend-manifest.json',
+      'web/assets/chunk0-v1.js',
+      'web/index.html',
+    ]);
   });
 });
 
