@@ -30,11 +30,12 @@ import {
   guardStack,
   isPolicyDenial,
   loadStackPolicy,
+  type StackPolicy,
 } from './stack-policy.js';
 import { applyTerminationProtection, describeStack, waitForExecution } from './stack.js';
 import { isSuccess } from './stack-state.js';
 import * as report from './summary.js';
-import { loadTemplate } from './template.js';
+import { loadTemplate, type Template } from './template.js';
 import { templateSource, validateTemplate } from './template-source.js';
 
 const ACTION = 'provision-stack';
@@ -60,22 +61,10 @@ export async function run(context: MainContext = {}, options: RunOptions = {}): 
   for (const secret of secretValues(template.parameters, inputs.parameters)) core.setSecret(secret);
   checkKnownParameters(template.parameters, inputs.parameters);
   assertCapabilities(template, inputs.capabilities);
-  const undeclared = undeclaredLogicalIds(inputs.protect, template.resources);
-  if (undeclared.length > 0) {
-    core.warning(
-      `protect names ${undeclared.join(', ')}, which ${inputs.templateInput} does not declare. A misspelt logical id (they are case-sensitive) protects nothing; a resource since removed from the template is still guarded against deletion.`,
-      { title: 'Protected logical id not in the template' },
-    );
-  }
   const stackPolicy = inputs.stackPolicyPath
     ? loadStackPolicy({ path: inputs.stackPolicyPath, input: inputs.stackPolicyInput })
     : undefined;
-  if (stackPolicy && !stackPolicy.allowsUpdates) {
-    core.warning(
-      `${stackPolicy.input} has no Allow statement: once set, CloudFormation refuses every update of stack ${inputs.stackName}. Add {"Effect": "Allow", "Principal": "*", "Action": "Update:*", "Resource": "*"} before the Deny statements unless the stack is meant to be frozen.`,
-      { title: 'Stack policy allows no updates' },
-    );
-  }
+  warnOfLikelyMistakes({ inputs, template, stackPolicy });
 
   const region = resolveRegion(inputs.region, env);
   const clientContext = { action: ACTION, region, env };
@@ -294,6 +283,28 @@ async function finish(options: FinishOptions): Promise<void> {
     core.info(`Stack: ${url}`);
   }
   await writeSummary();
+}
+
+/** Inputs that are valid but probably not what was meant: warned about, not refused. */
+function warnOfLikelyMistakes(options: {
+  inputs: ProvisionInputs;
+  template: Template;
+  stackPolicy?: StackPolicy;
+}): void {
+  const { inputs, stackPolicy } = options;
+  const undeclared = undeclaredLogicalIds(inputs.protect, options.template.resources);
+  if (undeclared.length > 0) {
+    core.warning(
+      `protect names ${undeclared.join(', ')}, which ${inputs.templateInput} does not declare. A misspelt logical id (they are case-sensitive) protects nothing; a resource since removed from the template is still guarded against deletion.`,
+      { title: 'Protected logical id not in the template' },
+    );
+  }
+  if (stackPolicy && !stackPolicy.allowsUpdates) {
+    core.warning(
+      `${stackPolicy.input} has no Allow statement: once set, CloudFormation refuses every update of stack ${inputs.stackName}. Add {"Effect": "Allow", "Principal": "*", "Action": "Update:*", "Resource": "*"} before the Deny statements unless the stack is meant to be frozen.`,
+      { title: 'Stack policy allows no updates' },
+    );
+  }
 }
 
 function failureHint(options: {
