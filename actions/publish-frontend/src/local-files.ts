@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, readFileSync, statSync } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -32,17 +32,24 @@ export interface LocalFileOptions {
   contentTypes: Readonly<Record<string, string>>;
 }
 
-/** Relative paths of every regular file below `source`, sorted; symbolic links are followed. */
+/**
+ * Relative paths of every regular file below `source`, sorted. Symbolic links are followed (a
+ * build may link shared assets in), each real folder once, so a link to a parent cannot loop.
+ */
 export async function listFiles(source: string): Promise<string[]> {
   const found: string[] = [];
+  const visited = new Set<string>();
   const walk = async (dir: string, relative: string): Promise<void> => {
+    const real = await realpath(dir);
+    if (visited.has(real)) return;
+    visited.add(real);
     const entries = await readdir(dir, { withFileTypes: true });
     for (const entry of entries) {
       const absolute = path.join(dir, entry.name);
       const rel = relative ? `${relative}/${entry.name}` : entry.name;
-      const kind = entry.isSymbolicLink() ? await stat(absolute) : entry;
-      if (kind.isDirectory()) await walk(absolute, rel);
-      else if (kind.isFile()) found.push(rel);
+      const kind = entry.isSymbolicLink() ? await stat(absolute).catch(() => undefined) : entry;
+      if (kind?.isDirectory()) await walk(absolute, rel);
+      else if (kind?.isFile()) found.push(rel);
     }
   };
   await walk(source, '');

@@ -1,0 +1,78 @@
+import { describe, expect, it } from '@jest/globals';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { compileCacheRules, IMMUTABLE } from '../src/cache-control.js';
+import { listFiles, readLocalFiles } from '../src/local-files.js';
+
+function site(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'local-'));
+  mkdirSync(path.join(dir, 'assets'));
+  writeFileSync(path.join(dir, 'index.html'), '<html>');
+  writeFileSync(path.join(dir, 'assets', 'app.3f9a1c2b.js'), 'app');
+  // Above the size read in one call: hashed as a stream on the worker thread.
+  writeFileSync(path.join(dir, 'assets', 'video.bin'), Buffer.alloc(1024 * 1024 + 5, 1));
+  return dir;
+}
+
+const md5 = (content: string | Buffer) => createHash('md5').update(content).digest('hex');
+
+describe('readLocalFiles', () => {
+  it('describes every file with key, size, MD5 and headers', async () => {
+    const files = await readLocalFiles({
+      source: site(),
+      prefix: 'web',
+      cacheRules: compileCacheRules({}),
+      contentTypes: {},
+    });
+    expect(
+      files.map(({ relativePath, key, size, md5: hash, contentType, cacheControl }) => ({
+        relativePath,
+        key,
+        size,
+        hash,
+        contentType,
+        cacheControl,
+      })),
+    ).toEqual([
+      {
+        relativePath: 'assets/app.3f9a1c2b.js',
+        key: 'web/assets/app.3f9a1c2b.js',
+        size: 3,
+        hash: md5('app'),
+        contentType: 'text/javascript; charset=utf-8',
+        cacheControl: IMMUTABLE,
+      },
+      {
+        relativePath: 'assets/video.bin',
+        key: 'web/assets/video.bin',
+        size: 1024 * 1024 + 5,
+        hash: md5(Buffer.alloc(1024 * 1024 + 5, 1)),
+        contentType: 'application/octet-stream',
+        cacheControl: 'public, max-age=300',
+      },
+      {
+        relativePath: 'index.html',
+        key: 'web/index.html',
+        size: 6,
+        hash: md5('<html>'),
+        contentType: 'text/html; charset=utf-8',
+        cacheControl: 'no-cache',
+      },
+    ]);
+  });
+
+  it('follows symbolic links without looping on a link to a parent', async () => {
+    const dir = site();
+    symlinkSync(dir, path.join(dir, 'assets', 'loop'));
+    symlinkSync(path.join(dir, 'index.html'), path.join(dir, 'home.html'));
+    symlinkSync(path.join(dir, 'missing'), path.join(dir, 'dangling'));
+    expect(await listFiles(dir)).toEqual([
+      'assets/app.3f9a1c2b.js',
+      'assets/video.bin',
+      'home.html',
+      'index.html',
+    ]);
+  });
+});
