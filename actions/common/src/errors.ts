@@ -3,14 +3,20 @@
  * titled, actionable message the user reads in the run's annotations and summary.
  */
 
-/** A bad action input. Raised while reading inputs, so always before any AWS call. */
+/**
+ * A bad action input. Raised while reading inputs, so always before any AWS call. `given` is
+ * undefined for inputs that may carry secrets (parameter maps): the message then does not repeat
+ * the value, since it cannot be masked before it has been parsed.
+ */
 export class InputError extends Error {
   constructor(
     readonly input: string,
-    readonly given: string,
+    readonly given: string | undefined,
     readonly accepted: string,
   ) {
-    super(`Input '${input}': got ${quote(given)}; expected ${accepted}.`);
+    const got =
+      given === undefined ? 'a value not repeated here (it may hold secrets)' : quote(given);
+    super(`Input '${input}': got ${got}; expected ${accepted}.`);
     this.name = 'InputError';
   }
 }

@@ -152,10 +152,10 @@ export class Inputs {
           `file:<path> naming an existing YAML or JSON file (${file} does not exist)`,
         );
       }
-      return this.parseMapDocument(name, readFileSync(file, 'utf8'), value);
+      return this.parseMapDocument(name, readFileSync(file, 'utf8'));
     }
     if (looksLikeKeyValueLines(value)) return this.keyValueLines(name);
-    return this.parseMapDocument(name, value, value);
+    return this.parseMapDocument(name, value);
   }
 
   /** `Key=Value` lines; the key is everything before the first `=`, the value everything after. */
@@ -168,7 +168,7 @@ export class Inputs {
       const eq = line.indexOf('=');
       const key = eq > 0 ? line.slice(0, eq).trim() : '';
       if (key === '' || /\s/.test(key)) {
-        throw new InputError(name, line, `Key=Value on every line (line ${index + 1} is not)`);
+        throw new InputError(name, undefined, `Key=Value on every line (line ${index + 1} is not)`);
       }
       result[key] = line.slice(eq + 1).trim();
     }
@@ -205,13 +205,17 @@ export class Inputs {
     return path.resolve(this.baseDir, value);
   }
 
-  private parseMapDocument(name: string, text: string, given: string): Record<string, string> {
+  private parseMapDocument(name: string, text: string): Record<string, string> {
     const accepted = 'a YAML or JSON mapping of names to values, file:<path>, or Key=Value lines';
     let parsed: unknown;
     try {
       parsed = parseYaml(text);
     } catch (error) {
-      throw new InputError(name, given, `${accepted} (${(error as Error).message.split('\n')[0]})`);
+      throw new InputError(
+        name,
+        undefined,
+        `${accepted} (${(error as Error).message.split('\n')[0]})`,
+      );
     }
     // CloudFormation's own parameter file shape: [{ParameterKey, ParameterValue}].
     if (Array.isArray(parsed) && parsed.every(isCfnParameterEntry)) {
@@ -220,12 +224,16 @@ export class Inputs {
       );
     }
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-      throw new InputError(name, given, accepted);
+      throw new InputError(name, undefined, accepted);
     }
     const result: Record<string, string> = {};
     for (const [key, entry] of Object.entries(parsed as Record<string, unknown>)) {
       if (entry !== null && typeof entry === 'object' && !Array.isArray(entry)) {
-        throw new InputError(name, given, `${accepted}; the value of ${key} is a nested mapping`);
+        throw new InputError(
+          name,
+          undefined,
+          `${accepted}; the value of ${key} is a nested mapping`,
+        );
       }
       result[key] = Array.isArray(entry)
         ? entry.map(scalarToString).join(',')

@@ -170,3 +170,19 @@ describe('formatDuration', () => {
     expect(formatDuration(3_723_000)).toBe('1h2m3s');
   });
 });
+
+describe('map inputs never repeat their value in errors', () => {
+  it('hides the text of a malformed parameter map, which may hold a NoEcho value', () => {
+    for (const given of [
+      'DbPassword=s3cret\nhunter2-alone',
+      '{ DbPassword: s3cret',
+      'DbPassword:\n  nested: s3cret',
+    ]) {
+      const error = inputError(() => inputs({ parameters: given }).map('parameters'));
+      expect(error.message).toMatch(
+        /^Input 'parameters': got a value not repeated here \(it may hold secrets\)/,
+      );
+      expect(error.message).not.toMatch(/s3cret|hunter2/);
+    }
+  });
+});
