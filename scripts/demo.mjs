@@ -3,7 +3,8 @@
 // the bundled actions exactly as the Actions runner would, prints each action's job summary, and
 // stops the local AWS. Exits non-zero when any step fails.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CloudFrontClient, CreateDistributionCommand } from '@aws-sdk/client-cloudfront';
 import { REPO_ROOT, runAction } from '../test-support/action-runner.mjs';
@@ -109,7 +110,29 @@ function steps() {
           ? undefined
           : `expected nothing to upload, uploaded ${outputs.uploaded}`,
     },
+    {
+      title: 'publish-frontend: a release that changes only index.html',
+      action: 'publish-frontend',
+      inputs: async () => ({
+        source: editedCopyOfFrontend(),
+        bucket: SITE_BUCKET,
+        'distribution-id': await createDistribution(),
+      }),
+      expect: (outputs) =>
+        outputs.uploaded === '1' && outputs['invalidation-id']
+          ? undefined
+          : `expected one upload and an invalidation, got ${outputs.uploaded} and "${outputs['invalidation-id']}"`,
+    },
   ];
+}
+
+/** A copy of the built frontend whose index.html differs, as the next release's build would. */
+function editedCopyOfFrontend() {
+  const copy = mkdtempSync(path.join(tmpdir(), 'demo-release-'));
+  cpSync(path.join(REPO_ROOT, buildFrontend()), copy, { recursive: true });
+  const index = path.join(copy, 'index.html');
+  writeFileSync(index, readFileSync(index, 'utf8').replace('</body>', '<!-- release 2 --></body>'));
+  return copy;
 }
 
 /** Builds the example frontend once (vite) and returns its output folder. */
