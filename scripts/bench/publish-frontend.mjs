@@ -18,7 +18,7 @@ import {
   utimesSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startMoto } from '../../test-support/moto-server.mjs';
@@ -28,7 +28,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const bundle = path.join(root, 'actions/publish-frontend/dist/index.js');
 const readme = path.join(root, 'actions/publish-frontend/README.md');
 const FILES = Number(process.env.BENCH_FILES ?? 2000);
-const REPEAT = Number(process.env.BENCH_REPEAT ?? 3);
+const REPEAT = Number(process.env.BENCH_REPEAT ?? 5);
 const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 const credentials = {
   AWS_ACCESS_KEY_ID: 'bench',
@@ -319,7 +319,7 @@ async function main() {
       failures.push('the two buckets do not hold the same keys at the end');
 
     const table = [
-      `Measured on ${new Date().toISOString().slice(0, 10)}: moto ${spawnSync('python3', ['-c', 'import moto;print(moto.__version__)'], { encoding: 'utf8' }).stdout.trim()} on 127.0.0.1 behind a counting proxy, ${files.length} files (${mb(totalBytes)}), 2 CPU cores, Node ${process.versions.node}, ${spawnSync('aws', ['--version'], { encoding: 'utf8' }).stdout.trim().split(' ')[0]}.`,
+      `Measured on ${new Date().toISOString().slice(0, 10)}: moto ${spawnSync('python3', ['-c', 'import moto;print(moto.__version__)'], { encoding: 'utf8' }).stdout.trim()} on 127.0.0.1 behind a counting proxy, ${files.length} files (${mb(totalBytes)}), ${cpus().length} CPU cores (load average ${loadavg()[0].toFixed(1)} at the end), Node ${process.versions.node}, ${spawnSync('aws', ['--version'], { encoding: 'utf8' }).stdout.trim().split(' ')[0]}.`,
       '',
       `| Scenario (median of ${REPEAT}) | publish-frontend | aws s3 sync --delete | Speed-up | PUT/POST requests (action / sync) | Bytes sent (action / sync) | Action peak memory |`,
       '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
