@@ -22,7 +22,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startMoto } from '../../test-support/moto-server.mjs';
-import { startCountingProxy } from './s3-counting-proxy.mjs';
+import { startCountingProxy } from './_s3-counting-proxy.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const bundle = path.join(root, 'actions/publish-frontend/dist/index.js');

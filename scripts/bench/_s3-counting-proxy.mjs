@@ -1,5 +1,6 @@
 // A small HTTP proxy in front of the local S3 that counts what each tool sends: requests by
 // method and request-body bytes. Used by the benchmarks to compare tools on the same wire.
+// (The leading _ keeps `npm run bench` from running this helper as a benchmark of its own.)
 import http from 'node:http';
 
 /**
