@@ -85,7 +85,11 @@ export async function run(context: MainContext = {}): Promise<void> {
     concurrency: inputs.concurrency,
     log,
   });
-  Object.assign(outcome, { uploaded: uploaded.written.size, bytes: uploaded.bytes });
+  Object.assign(outcome, {
+    uploaded: uploaded.written.size,
+    bytes: uploaded.bytes,
+    copied: uploaded.copied,
+  });
   try {
     outcome.deleted = await deleteAll({ s3, bucket: inputs.bucket, objects: plan.deletions, log });
     await saveManifest({ s3, inputs, state, written: uploaded.written });
@@ -128,6 +132,7 @@ interface Outcome {
   url: string;
   uploaded: number;
   bytes: number;
+  copied?: number;
   deleted: number;
   invalidationId?: string;
   invalidationStatus?: string;
@@ -180,6 +185,7 @@ function report(outcome: Outcome): void {
     plan: outcome.plan,
     uploaded: outcome.uploaded,
     bytesUploaded: outcome.bytes,
+    copied: outcome.copied,
     deleted: outcome.deleted,
     invalidationId: outcome.invalidationId,
     invalidationStatus: outcome.invalidationStatus,

@@ -17,6 +17,8 @@ export type UploadReason = 'new' | 'content' | 'headers';
 export interface PlannedUpload {
   file: LocalFile;
   reason: UploadReason;
+  /** For `headers`: the ETag of the object whose bytes are already right (copied in place). */
+  remoteEtag?: string;
 }
 
 export interface Plan {
@@ -50,8 +52,10 @@ export function planPublish(options: PlanOptions): Plan {
   const uploads: PlannedUpload[] = [];
   const skipped: LocalFile[] = [];
   for (const file of options.local) {
-    const reason = uploadReason(file, remoteByKey.get(file.key));
-    if (reason) uploads.push({ file, reason });
+    const remote = remoteByKey.get(file.key);
+    const reason = uploadReason(file, remote);
+    if (reason === 'headers') uploads.push({ file, reason, remoteEtag: remote?.etag });
+    else if (reason) uploads.push({ file, reason });
     else skipped.push(file);
   }
   const assets = uploads.filter((upload) => !isHtml(upload.file.contentType));

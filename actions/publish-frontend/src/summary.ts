@@ -13,6 +13,8 @@ export interface Report {
   plan: Plan;
   uploaded: number;
   bytesUploaded: number;
+  /** Of the uploaded, those copied onto themselves for new headers (no bytes sent). */
+  copied?: number;
   deleted: number;
   invalidationId?: string;
   invalidationStatus?: string;
@@ -33,7 +35,8 @@ export function addReport(report: Report): void {
     );
   addFacts({
     [report.dryRun ? 'Would upload' : 'Uploaded']:
-      `${report.uploaded} file(s), ${formatBytes(report.bytesUploaded)}`,
+      `${report.uploaded} file(s), ${formatBytes(report.bytesUploaded)}` +
+      (report.copied ? ` (${report.copied} copied in place for new headers, no bytes sent)` : ''),
     Skipped: `${plan.skipped.length} file(s) with the same content and headers`,
     [report.dryRun ? 'Would delete' : 'Deleted']: `${report.deleted} stale object(s)`,
     Invalidation: report.invalidationId

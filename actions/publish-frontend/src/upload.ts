@@ -12,6 +12,7 @@ import { readFile } from 'node:fs/promises';
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
+  CopyObjectCommand,
   CreateMultipartUploadCommand,
   DeleteObjectsCommand,
   PutObjectCommand,
@@ -44,14 +45,17 @@ export interface UploadOptions {
 export interface UploadResult {
   /** What was written, by key (the next manifest's entries). */
   written: Map<string, KnownState>;
+  /** Bytes sent; objects copied in place for new headers send none. */
   bytes: number;
+  /** Objects whose headers changed, copied onto themselves. */
+  copied: number;
 }
 
 export async function uploadAll(
   phases: { assets: readonly PlannedUpload[]; pages: readonly PlannedUpload[] },
   options: UploadOptions,
 ): Promise<UploadResult> {
-  const result: UploadResult = { written: new Map(), bytes: 0 };
+  const result: UploadResult = { written: new Map(), bytes: 0, copied: 0 };
   const total = phases.assets.length + phases.pages.length;
   const progress = progressReporter(total, options.log);
   for (const [name, uploads] of [
@@ -65,18 +69,25 @@ export async function uploadAll(
     const threshold = options.multipartThreshold ?? MULTIPART_THRESHOLD;
     const large = uploads.filter((upload) => upload.file.size >= threshold);
     const small = uploads.filter((upload) => upload.file.size < threshold);
-    const send = async ({ file }: PlannedUpload): Promise<void> => {
-      const etag =
-        file.size >= threshold
-          ? await uploadMultipart(options, file)
-          : await uploadSingle(options, file);
+    const send = async (upload: PlannedUpload): Promise<void> => {
+      const { file } = upload;
+      // Same bytes, other headers: S3 copies the object onto itself, nothing is sent again.
+      let etag = upload.remoteEtag ? await copyInPlace(options, upload) : undefined;
+      if (etag === undefined) {
+        etag =
+          file.size >= threshold
+            ? await uploadMultipart(options, file)
+            : await uploadSingle(options, file);
+        result.bytes += file.size;
+      } else {
+        result.copied++;
+      }
       result.written.set(file.key, {
         md5: file.md5,
         contentType: file.contentType,
         cacheControl: file.cacheControl,
         etag: unquote(etag),
       });
-      result.bytes += file.size;
       progress(file.size);
     };
     // A phase ends only when all of its uploads ended: pages start after every asset is in.
@@ -172,6 +183,36 @@ async function uploadMultipart(
     await s3
       .send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: file.key, UploadId: uploadId }))
       .catch(() => undefined);
+    throw error;
+  }
+}
+
+/** S3 copies objects up to 5 GiB in one CopyObject call. */
+const COPY_LIMIT = 5 * 1024 * 1024 * 1024;
+
+/**
+ * Rewrites an object's headers by copying it onto itself, on condition that it still has the
+ * ETag the plan saw (whose content was checked to be the local file's). Undefined when the copy
+ * cannot be made (the object changed meanwhile, or is too large): then the file is uploaded.
+ */
+async function copyInPlace(
+  options: UploadOptions,
+  upload: PlannedUpload,
+): Promise<string | undefined> {
+  const { file } = upload;
+  if (file.size > COPY_LIMIT) return undefined;
+  try {
+    const response = await options.s3.send(
+      new CopyObjectCommand({
+        ...objectParams(options.bucket, file),
+        CopySource: `${options.bucket}/${file.key.split('/').map(encodeURIComponent).join('/')}`,
+        CopySourceIfMatch: `"${upload.remoteEtag}"`,
+        MetadataDirective: 'REPLACE',
+      }),
+    );
+    return response.CopyObjectResult?.ETag;
+  } catch (error) {
+    if (awsErrorCode(error) === 'PreconditionFailed') return undefined;
     throw error;
   }
 }

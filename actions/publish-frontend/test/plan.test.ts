@@ -100,14 +100,14 @@ describe('planPublish', () => {
   it('re-uploads the same bytes when Content-Type or Cache-Control changed', () => {
     const retyped = { ...robots, cacheControl: 'public, max-age=60' };
     const plan = planPublish(options([retyped], [published(robots)]));
-    expect(plan.uploads).toEqual([{ file: retyped, reason: 'headers' }]);
+    expect(plan.uploads).toEqual([{ file: retyped, reason: 'headers', remoteEtag: robots.md5 }]);
     expect(plan.invalidation.paths).toEqual(['/robots.txt']);
   });
 
   it('does not invalidate an immutable asset whose only change is its headers', () => {
     const retyped = { ...app, contentType: 'application/javascript' };
     const plan = planPublish(options([retyped], [published(app)]));
-    expect(plan.uploads).toEqual([{ file: retyped, reason: 'headers' }]);
+    expect(plan.uploads).toEqual([{ file: retyped, reason: 'headers', remoteEtag: app.md5 }]);
     expect(plan.invalidation.paths).toEqual([]);
   });
 

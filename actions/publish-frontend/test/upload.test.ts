@@ -5,6 +5,7 @@ import path from 'node:path';
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
+  CopyObjectCommand,
   CreateMultipartUploadCommand,
   DeleteObjectsCommand,
   PutObjectCommand,
@@ -115,6 +116,48 @@ describe('uploadAll', () => {
       { s3, bucket: 'site', concurrency: 1, log: () => undefined },
     );
     expect(s3Mock.commandCalls(PutObjectCommand)).toHaveLength(2);
+  });
+
+  it('copies an object onto itself for new headers, and uploads when it changed meanwhile', async () => {
+    s3Mock.on(CopyObjectCommand).resolves({ CopyObjectResult: { ETag: '"copied"' } });
+    s3Mock.on(PutObjectCommand).resolves({ ETag: '"put"' });
+    const retyped: PlannedUpload = {
+      ...(await planned('docs/a b.js', 'a')),
+      reason: 'headers',
+      remoteEtag: 'old',
+    };
+    const result = await uploadAll(
+      { assets: [retyped], pages: [] },
+      { s3, bucket: 'site', concurrency: 1, log: () => undefined },
+    );
+    expect(result).toMatchObject({ bytes: 0, copied: 1 });
+    expect(result.written.get('docs/a b.js')?.etag).toBe('copied');
+    expect(s3Mock.commandCalls(CopyObjectCommand)[0]?.args[0].input).toMatchObject({
+      Bucket: 'site',
+      Key: 'docs/a b.js',
+      CopySource: 'site/docs/a%20b.js',
+      CopySourceIfMatch: '"old"',
+      MetadataDirective: 'REPLACE',
+      ContentType: 'text/javascript',
+      CacheControl: 'no-cache',
+      Metadata: { 'content-md5': retyped.file.md5 },
+    });
+    expect(s3Mock.commandCalls(PutObjectCommand)).toHaveLength(0);
+
+    s3Mock.on(CopyObjectCommand).rejects(
+      new S3ServiceException({
+        name: 'PreconditionFailed',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 412 },
+        message: 'changed',
+      }),
+    );
+    const again = await uploadAll(
+      { assets: [retyped], pages: [] },
+      { s3, bucket: 'site', concurrency: 1, log: () => undefined },
+    );
+    expect(again).toMatchObject({ bytes: 1, copied: 0 });
+    expect(again.written.get('docs/a b.js')?.etag).toBe('put');
   });
 
   // moto never fails a part, so the abort path is covered here.
