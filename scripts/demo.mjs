@@ -61,50 +61,44 @@ async function main() {
 }
 
 function steps() {
+  // The same inputs a workflow step would pass for the app stack, twice.
+  const stackInputs = {
+    'stack-name': STACK,
+    template: 'scripts/demo/stack.yaml',
+    parameters: `EnvironmentName=${ENVIRONMENT}`,
+    tags: `environment=${ENVIRONMENT}`,
+  };
+  const siteInputs = async (source) => ({
+    source,
+    bucket: SITE_BUCKET,
+    'distribution-id': await createDistribution(),
+  });
   return [
     {
       title: 'provision-stack: create the app stack through a change set',
       action: 'provision-stack',
-      inputs: {
-        'stack-name': STACK,
-        template: 'scripts/demo/stack.yaml',
-        parameters: `EnvironmentName=${ENVIRONMENT}`,
-        tags: `environment=${ENVIRONMENT}`,
-      },
+      inputs: stackInputs,
       expect: (outputs) =>
         outputs.changed === 'true' ? undefined : 'expected the first run to change the stack',
     },
     {
       title: 'provision-stack again: the same stack, nothing to change',
       action: 'provision-stack',
-      inputs: {
-        'stack-name': STACK,
-        template: 'scripts/demo/stack.yaml',
-        parameters: `EnvironmentName=${ENVIRONMENT}`,
-        tags: `environment=${ENVIRONMENT}`,
-      },
+      inputs: stackInputs,
       expect: (outputs) =>
         outputs.changed === 'false' ? undefined : 'expected "no changes" on the second run',
     },
     {
       title: 'publish-frontend: the example frontend to the site bucket',
       action: 'publish-frontend',
-      inputs: async () => ({
-        source: buildFrontend(),
-        bucket: SITE_BUCKET,
-        'distribution-id': await createDistribution(),
-      }),
+      inputs: () => siteInputs(buildFrontend()),
       expect: (outputs) =>
         Number(outputs.uploaded) > 0 ? undefined : 'expected the first publish to upload files',
     },
     {
       title: 'publish-frontend again: same build, nothing to upload',
       action: 'publish-frontend',
-      inputs: async () => ({
-        source: buildFrontend(),
-        bucket: SITE_BUCKET,
-        'distribution-id': await createDistribution(),
-      }),
+      inputs: () => siteInputs(buildFrontend()),
       expect: (outputs) =>
         outputs.uploaded === '0'
           ? undefined
@@ -113,11 +107,7 @@ function steps() {
     {
       title: 'publish-frontend: a release that changes only index.html',
       action: 'publish-frontend',
-      inputs: async () => ({
-        source: editedCopyOfFrontend(),
-        bucket: SITE_BUCKET,
-        'distribution-id': await createDistribution(),
-      }),
+      inputs: () => siteInputs(editedCopyOfFrontend()),
       expect: (outputs) =>
         outputs.uploaded === '1' && outputs['invalidation-id']
           ? undefined
