@@ -1,8 +1,10 @@
 /**
- * A small glob matcher for the cache-control rules: `*` (within a path segment), `**` (any
- * number of segments), `?` and `{a,b}`. A pattern without a `/` matches a file's name in any
- * folder (as in .gitignore), so `*.html` covers `docs/index.html` too.
+ * Globs of the cache-control rules, matched with picomatch: `*` within a path segment, `**`
+ * across folders, `?` and `{a,b}`. A pattern without a `/` matches a file's name in any folder
+ * (as in .gitignore), so `*.html` covers `docs/index.html` too; dot files count as files
+ * (`.well-known/*` is a normal rule).
  */
+import picomatch from 'picomatch';
 
 export interface Glob {
   pattern: string;
@@ -10,43 +12,8 @@ export interface Glob {
 }
 
 export function compileGlob(pattern: string): Glob {
+  // Rules are written relative to the source folder; a leading `/` or `./` says the same.
   const trimmed = pattern.trim().replace(/^\.?\//, '');
-  const anywhere = !trimmed.includes('/');
-  const regex = new RegExp(`^${anywhere ? '(?:.*/)?' : ''}${globToRegexSource(trimmed)}$`);
-  return { pattern, matches: (relativePath) => regex.test(relativePath) };
-}
-
-function globToRegexSource(glob: string): string {
-  let source = '';
-  let braceDepth = 0;
-  for (let i = 0; i < glob.length; i++) {
-    const ch = glob[i] as string;
-    if (ch === '*') {
-      if (glob[i + 1] === '*') {
-        // `**/` matches zero or more folders; a trailing `**` matches everything below.
-        if (glob[i + 2] === '/') {
-          source += '(?:.*/)?';
-          i += 2;
-        } else {
-          source += '.*';
-          i += 1;
-        }
-      } else {
-        source += '[^/]*';
-      }
-    } else if (ch === '?') {
-      source += '[^/]';
-    } else if (ch === '{') {
-      braceDepth++;
-      source += '(?:';
-    } else if (ch === '}' && braceDepth > 0) {
-      braceDepth--;
-      source += ')';
-    } else if (ch === ',' && braceDepth > 0) {
-      source += '|';
-    } else {
-      source += ch.replace(/[.+^$()|[\]\\]/g, '\\$&');
-    }
-  }
-  return source;
+  const matches = picomatch(trimmed, { basename: !trimmed.includes('/'), dot: true });
+  return { pattern, matches: (relativePath) => matches(relativePath) };
 }

@@ -158,3 +158,10 @@ describe('compileGlob', () => {
     expect(compileGlob('*.js').matches('appxjs')).toBe(false);
   });
 });
+
+describe('compileGlob on dot files', () => {
+  it('treats dot files and folders like any other file', () => {
+    expect(compileGlob('.well-known/*').matches('.well-known/security.txt')).toBe(true);
+    expect(compileGlob('*.txt').matches('.well-known/security.txt')).toBe(true);
+  });
+});
