@@ -2,6 +2,7 @@
  * Waiting for AWS: poll at a few seconds, say what changed as it changes, say something at least
  * every 15 s while nothing does, and fail on timeout. A timeout is never reported as success.
  */
+import * as core from '@actions/core';
 import { TimeoutError } from './errors.js';
 import { formatDuration } from './inputs.js';
 
@@ -30,7 +31,7 @@ export interface PollOptions<T> {
 export const DEFAULT_QUIET_MS = 15_000;
 
 export async function poll<T>(options: PollOptions<T>): Promise<T> {
-  const log = options.log ?? ((line: string) => console.log(line));
+  const log = options.log ?? ((line: string) => core.info(line));
   const sleep =
     options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const now = options.now ?? Date.now;

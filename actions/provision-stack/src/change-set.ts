@@ -16,6 +16,7 @@ import {
   ExecuteChangeSetCommand,
   type Parameter,
 } from '@aws-sdk/client-cloudformation';
+import * as core from '@actions/core';
 import { ActionError, awsErrorCode, isAwsError } from '../../common/src/errors.js';
 import { poll } from '../../common/src/poller.js';
 import type { Capability } from './inputs.js';
@@ -173,7 +174,7 @@ async function discardFailed(options: {
     }
   } catch (error) {
     // Clean-up is best effort: the failure being reported matters more than its leftovers.
-    console.log(
+    core.warning(
       `Could not clean up change set ${options.id}: ${awsErrorCode(error) ?? ''} ${(error as Error).message}`,
     );
   }

@@ -6,6 +6,7 @@
  */
 import { type CloudFormationClient, ValidateTemplateCommand } from '@aws-sdk/client-cloudformation';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import * as core from '@actions/core';
 import { ActionError, InputError, isAwsError } from '../../common/src/errors.js';
 import type { Capability } from './inputs.js';
 import type { TemplateSource } from './change-set.js';
@@ -56,7 +57,7 @@ export async function templateSource(options: SourceOptions): Promise<TemplateSo
     }
     throw error;
   }
-  console.log(`Uploaded the template (${options.template.bytes} bytes) to s3://${bucket}/${key}`);
+  core.info(`Uploaded the template (${options.template.bytes} bytes) to s3://${bucket}/${key}`);
   return { TemplateURL: templateUrl(bucket, key, options.region) };
 }
 
