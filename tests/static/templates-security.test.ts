@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
+import { MANIFEST_NAME } from '../../actions/publish-frontend/src/remote-objects.js';
 import {
   asList,
   loadAllTemplates,
@@ -534,5 +535,19 @@ describe('the edge', () => {
     const allows = statements.filter((s) => s.Effect === 'Allow');
     expect(allows.map((s) => s.Principal)).toEqual([{ Service: 'cloudfront.amazonaws.com' }]);
     expect(JSON.stringify(allows[0]?.Condition)).toContain('distribution/${Distribution}');
+  });
+
+  it("keeps publish-frontend's manifest (every key and hash) away from visitors", () => {
+    const statements = statementsOf(
+      (templates.edge.Resources.SiteBucketPolicy?.Properties as { PolicyDocument: unknown })
+        .PolicyDocument,
+    );
+    const denied = statements.find(
+      (s) => s.Effect === 'Deny' && JSON.stringify(s.Principal).includes('cloudfront'),
+    );
+    expect(denied?.Action).toBe('s3:GetObject');
+    const resources = JSON.stringify(denied?.Resource);
+    expect(resources).toContain(`\${SiteBucket.Arn}/${MANIFEST_NAME}`);
+    expect(resources).toContain(`\${SiteBucket.Arn}/*/${MANIFEST_NAME}`);
   });
 });
