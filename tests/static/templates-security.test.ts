@@ -551,3 +551,66 @@ describe('the edge', () => {
     expect(resources).toContain(`\${SiteBucket.Arn}/*/${MANIFEST_NAME}`);
   });
 });
+
+describe('what CloudFormation accepts beyond cfn-lint', () => {
+  // The Rules section takes only the rule functions; anything else (Fn::Join, Fn::Sub ...) is a
+  // template error at create time that cfn-lint does not report.
+  const RULE_FUNCTIONS = new Set([
+    'Ref',
+    'Fn::And',
+    'Fn::Contains',
+    'Fn::EachMemberEquals',
+    'Fn::EachMemberIn',
+    'Fn::Equals',
+    'Fn::Not',
+    'Fn::Or',
+    'Fn::RefAll',
+    'Fn::ValueOf',
+    'Fn::ValueOfAll',
+  ]);
+
+  it.each(all)('%s.yaml: Rules use only rule functions', (_name, template) => {
+    const rules = (template as { Rules?: unknown }).Rules ?? {};
+    const used = [...walk(rules)]
+      .map(({ at }) => at[at.length - 1])
+      .filter((key): key is string => typeof key === 'string' && /^(Ref|Fn::\w+)$/.test(key));
+    expect(used.filter((fn) => !RULE_FUNCTIONS.has(fn))).toEqual([]);
+  });
+
+  it('edge.yaml: the Aliases rules tell an empty list from a given one', () => {
+    const rules = (templates.edge as { Rules?: Record<string, { RuleCondition: unknown }> }).Rules;
+    // An empty CommaDelimitedList is the list [''] to the rule functions.
+    const condition = rules?.AliasesNeedCertificate?.RuleCondition;
+    expect(condition).toEqual({
+      'Fn::Not': [{ 'Fn::EachMemberEquals': [{ Ref: 'Aliases' }, ''] }],
+    });
+  });
+
+  it('network.yaml: every VpcCidr the parameter admits holds the four subnets Fn::Cidr carves', () => {
+    const network = templates.network;
+    const pattern = new RegExp(network.Parameters?.VpcCidr?.AllowedPattern as string);
+    const admitted = Array.from({ length: 17 }, (_, i) => 16 + i).filter((prefix) =>
+      pattern.test(`10.0.0.0/${prefix}`),
+    );
+    expect(admitted).toContain(16);
+    const carved = resourcesOfType(network, 'AWS::EC2::Subnet').map(([id, subnet]) => {
+      const [index, cidr] = (subnet.Properties?.CidrBlock as { 'Fn::Select': [number, unknown] })[
+        'Fn::Select'
+      ];
+      const [, count, bits] = (cidr as { 'Fn::Cidr': [unknown, number, number] })['Fn::Cidr'];
+      return { id, index, count, prefix: 32 - bits };
+    });
+    expect(carved).toHaveLength(4);
+    for (const { id, index, count, prefix } of carved) {
+      expect({ id, index: index < count }).toEqual({ id, index: true });
+      // count blocks of /prefix fit in the VPC only if its prefix is at most prefix - log2(count).
+      for (const vpcPrefix of admitted) {
+        expect({ id, vpcPrefix, fits: vpcPrefix + Math.log2(count) <= prefix }).toEqual({
+          id,
+          vpcPrefix,
+          fits: true,
+        });
+      }
+    }
+  });
+});
