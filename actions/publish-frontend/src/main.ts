@@ -18,7 +18,7 @@ import {
 import { keyFor, type LocalFile } from './local-files.js';
 import { planPublish, type Plan } from './plan.js';
 import type { DistributionInfo } from './preflight.js';
-import { nextManifest, writeManifest, type KnownState } from './remote-objects.js';
+import { nextManifest, readBackWritten, writeManifest, type KnownState } from './remote-objects.js';
 import { readState, type SiteState } from './state.js';
 import { addReport } from './summary.js';
 import { deleteAll, formatBytes, uploadAll } from './upload.js';
@@ -146,7 +146,14 @@ async function saveManifest(options: {
 }): Promise<void> {
   const { s3, inputs, state } = options;
   const keys = state.local.map((file) => file.key);
-  const manifest = nextManifest({ keys, written: options.written, before: state.remote });
+  const readBack = await readBackWritten({
+    s3,
+    bucket: inputs.bucket,
+    prefix: inputs.prefix,
+    keys: [...options.written.keys()],
+    concurrency: inputs.concurrency,
+  });
+  const manifest = nextManifest({ keys, written: options.written, readBack, before: state.remote });
   // A run that changed nothing writes nothing, not even the same manifest again.
   if (JSON.stringify(manifest) === JSON.stringify(state.manifest?.manifest)) return;
   await writeManifest({ s3, bucket: inputs.bucket, prefix: inputs.prefix, manifest });

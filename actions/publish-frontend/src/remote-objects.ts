@@ -4,16 +4,17 @@
  *
  * ListObjectsV2 gives keys, sizes, ETags and LastModified, but not the headers. Rather than a
  * HeadObject per file on every run, the action keeps a manifest object next to the site,
- * written after every change, that records for each object the MD5, headers and ETag it has.
- * A manifest entry vouches for an object only while the listing shows the recorded ETag and a
- * LastModified no later than the manifest's own (both S3's clock): anything that rewrote the
- * object after the manifest was written (another tool, a console edit, a copy-in-place that
- * changed only metadata, which keeps the ETag but not LastModified) makes it fall back to
- * HeadObject. S3 dates have whole seconds, so a foreign metadata-only rewrite in the very second
- * the manifest was written would go unnoticed; objects this run uploaded in that second are
- * trusted, which saves a HeadObject each on the next run. HeadObject is also used where there is no manifest (a bucket first published by
- * another tool), but only for objects of the same size as the local file; a different size is
- * a change without asking.
+ * written after every change, that records for each object the MD5, headers, ETag and the
+ * LastModified S3 gave it. A manifest entry vouches for an object only while the listing shows
+ * exactly the recorded ETag and LastModified: anything that rewrote the object since the state
+ * was read (another tool, a console edit, a run publishing at the same time, a copy-in-place
+ * that changed only metadata, which keeps the ETag but not LastModified) makes it fall back to
+ * HeadObject. So a manifest that is stale, or written by a concurrent run, can cost HeadObject
+ * calls but never makes a changed object look unchanged. (S3 dates have whole seconds: a foreign
+ * metadata-only rewrite in the very second of the recorded write would go unnoticed.)
+ * HeadObject is also used where there is no manifest (a bucket first published by another
+ * tool), but only for objects of the same size as the local file; a different size is a change
+ * without asking.
  */
 import {
   GetObjectCommand,
@@ -38,6 +39,13 @@ export interface KnownState {
   etag?: string;
 }
 
+/** What S3 reports about an object this run wrote, read back after the writes. */
+export interface WrittenObject {
+  etag: string;
+  /** ISO time to the second. */
+  lastModified: string;
+}
+
 export interface RemoteObject {
   key: string;
   size: number;
@@ -55,10 +63,18 @@ export interface ManifestEntry {
   cacheControl: string;
   /** Only when it is not the MD5 (multipart uploads, encryption with KMS keys). */
   etag?: string;
+  /** The object's LastModified (to the second) when this state was verified or written. */
+  modified: string;
 }
 
+/**
+ * Version 2 added `modified` (version 1 trusted any entry last modified before the manifest,
+ * which a run publishing at the same time could defeat); older manifests are ignored.
+ */
+export const MANIFEST_VERSION = 2;
+
 export interface Manifest {
-  version: 1;
+  version: typeof MANIFEST_VERSION;
   objects: Record<string, ManifestEntry>;
 }
 
@@ -117,7 +133,11 @@ export async function readManifest(options: {
     const parsed = JSON.parse(
       (await response.Body?.transformToString('utf8')) ?? '',
     ) as Partial<Manifest>;
-    if (parsed.version !== 1 || typeof parsed.objects !== 'object' || parsed.objects === null) {
+    if (
+      parsed.version !== MANIFEST_VERSION ||
+      typeof parsed.objects !== 'object' ||
+      parsed.objects === null
+    ) {
       options.warn(`Ignoring ${manifestKey(options.prefix)}: not a manifest this version writes.`);
       return undefined;
     }
@@ -138,12 +158,12 @@ export function applyManifest(
   stored: StoredManifest | undefined,
 ): RemoteObject[] {
   if (!stored) return [...remote];
-  const writtenAt = Date.parse(stored.writtenAt);
   return remote.map((object) => {
     const entry = stored.manifest.objects[object.key];
     if (!entry || (entry.etag ?? entry.md5) !== object.etag) return object;
-    // Written after the manifest: it may have been rewritten behind our back; ask S3.
-    if (!(Date.parse(object.lastModified) <= writtenAt)) return object;
+    // Rewritten since the entry was recorded (perhaps with the same bytes and other headers,
+    // which keeps the ETag): the entry no longer describes it; ask S3.
+    if (entry.modified !== object.lastModified) return object;
     return {
       ...object,
       known: {
@@ -192,21 +212,37 @@ export async function headObjects(options: {
 }
 
 /**
- * Pure: the manifest after this run, for the objects the site now has: what the run wrote
- * (with the ETags the uploads returned), and the state it read and kept for the rest.
+ * Pure: the manifest after this run, for the objects the site now has: what the run wrote, as
+ * S3 reported it when read back after the writes, and the state it read and kept for the rest,
+ * dated by the listing. An object whose read-back ETag is not the one this run's write returned
+ * was rewritten by someone else meanwhile, and gets no entry (the next run asks S3).
  */
 export function nextManifest(options: {
   keys: readonly string[];
   written: ReadonlyMap<string, KnownState>;
+  /** The ETag and LastModified of the written objects, read back after the writes. */
+  readBack: ReadonlyMap<string, WrittenObject>;
   before: readonly RemoteObject[];
 }): Manifest {
-  const kept = new Map(options.before.map((object) => [object.key, object.known]));
+  const listed = new Map(options.before.map((object) => [object.key, object]));
   const objects: Record<string, ManifestEntry> = {};
   for (const key of [...options.keys].sort()) {
-    const state = options.written.get(key) ?? kept.get(key);
+    const written = options.written.get(key);
+    let state: KnownState | undefined;
+    let modified: string | undefined;
+    if (written) {
+      const back = options.readBack.get(key);
+      if (back && back.etag === written.etag) [state, modified] = [written, back.lastModified];
+    } else {
+      const object = listed.get(key);
+      // A HeadObject that saw another ETag than the listing raced a write: no entry.
+      if (object?.known && object.known.etag === object.etag)
+        [state, modified] = [object.known, object.lastModified];
+    }
     if (
       !state?.md5 ||
       !state.etag ||
+      !modified ||
       state.contentType === undefined ||
       state.cacheControl === undefined
     )
@@ -216,9 +252,47 @@ export function nextManifest(options: {
       contentType: state.contentType,
       cacheControl: state.cacheControl,
       ...(state.etag !== state.md5 ? { etag: state.etag } : {}),
+      modified,
     };
   }
-  return { version: 1, objects };
+  return { version: MANIFEST_VERSION, objects };
+}
+
+/** Up to this many written objects are read back with HeadObject; more, with one listing. */
+const READ_BACK_BY_HEAD = 64;
+
+/**
+ * Reads back the ETag and LastModified S3 gave the objects this run wrote (PutObject and
+ * CompleteMultipartUpload do not return LastModified), so the manifest can date its entries.
+ */
+export async function readBackWritten(options: {
+  s3: S3Client;
+  bucket: string;
+  prefix: string;
+  keys: readonly string[];
+  concurrency: number;
+}): Promise<Map<string, WrittenObject>> {
+  const { s3, bucket } = options;
+  if (options.keys.length > READ_BACK_BY_HEAD) {
+    const wanted = new Set(options.keys);
+    const listed = await listRemoteObjects({ s3, bucket, prefix: options.prefix });
+    return new Map(
+      listed
+        .filter((object) => wanted.has(object.key))
+        .map((object) => [object.key, { etag: object.etag, lastModified: object.lastModified }]),
+    );
+  }
+  const heads = await mapLimited(options.keys, options.concurrency, async (key) => {
+    try {
+      const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+      return [[key, { etag: unquote(head.ETag), lastModified: toSeconds(head.LastModified) }]];
+    } catch (error) {
+      // Deleted meanwhile by someone else: no entry for it.
+      if (isAwsError(error, 'NotFound', 'NoSuchKey')) return [];
+      throw error;
+    }
+  });
+  return new Map(heads.flat() as [string, WrittenObject][]);
 }
 
 export async function writeManifest(options: {

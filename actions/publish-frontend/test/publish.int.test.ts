@@ -3,7 +3,12 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { CopyObjectCommand, DeleteObjectCommand } from '@aws-sdk/client-s3';
+import {
+  CopyObjectCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  PutObjectCommand,
+} from '@aws-sdk/client-s3';
 import { GetInvalidationCommand } from '@aws-sdk/client-cloudfront';
 import { listFiles } from '../src/local-files.js';
 import { runAction } from '../../../test-support/run-action.js';
@@ -187,6 +192,41 @@ describe('publish-frontend against moto', () => {
     const result = await publish({ 'cache-control': '*.txt=public, max-age=60' });
     expect(result.outputs).toMatchObject({ uploaded: '1', skipped: '7' });
     expect((await headObject(BUCKET, 'about.html')).ContentType).toBe('text/html; charset=utf-8');
+  });
+
+  it('is not misled by a manifest written after a concurrent run changed headers', async () => {
+    // Two runs at once: run B read the bucket and keeps its state of about.html; run A then
+    // copies about.html in place with other headers (same bytes, same ETag); B writes its
+    // manifest after that. The manifest is dated after the copy but describes the old headers.
+    const manifestBody = await (
+      await s3().send(new GetObjectCommand({ Bucket: BUCKET, Key: MANIFEST }))
+    ).Body?.transformToString('utf8');
+    expect(manifestBody).toContain('"about.html"');
+    const before = await headObject(BUCKET, 'about.html');
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await s3().send(
+      new CopyObjectCommand({
+        Bucket: BUCKET,
+        Key: 'about.html',
+        CopySource: `${BUCKET}/about.html`,
+        MetadataDirective: 'REPLACE',
+        ContentType: 'text/html; charset=utf-8',
+        CacheControl: 'public, max-age=86400',
+        Metadata: before.Metadata,
+      }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await s3().send(
+      new PutObjectCommand({ Bucket: BUCKET, Key: MANIFEST, Body: manifestBody as string }),
+    );
+    const result = await publish({ 'cache-control': '*.txt=public, max-age=60' });
+    expect(result.exitCode).toBe(0);
+    expect(result.outputs).toMatchObject({ uploaded: '1', skipped: '7' });
+    expect((await headObject(BUCKET, 'about.html')).CacheControl).toBe('no-cache');
+    // The new manifest vouches for everything again: the next run reads no headers.
+    const again = await publish({ 'cache-control': '*.txt=public, max-age=60' });
+    expect(again.outputs).toMatchObject({ uploaded: '0', skipped: '8' });
+    expect(again.lines.some((line) => line.includes('Reading headers'))).toBe(false);
   });
 
   it('deletes a removed file, after the uploads', async () => {

@@ -15,17 +15,21 @@ const object = (key: string, overrides: Partial<RemoteObject> = {}): RemoteObjec
   key,
   size: 10,
   etag: MD5,
-  lastModified: '2026-01-01T00:00:00.000Z',
+  lastModified: '2026-01-01T00:00:00Z',
   ...overrides,
 });
 const headers = { contentType: 'text/html; charset=utf-8', cacheControl: 'no-cache' };
+const MODIFIED = '2026-01-01T00:00:00Z';
 const stored: StoredManifest = {
-  manifest: { version: 1, objects: { 'index.html': { md5: MD5, ...headers } } },
+  manifest: {
+    version: 2,
+    objects: { 'index.html': { md5: MD5, ...headers, modified: MODIFIED } },
+  },
   writtenAt: '2026-01-01T00:00:05Z',
 };
 
 describe('applyManifest', () => {
-  it('vouches for an object with the recorded ETag last modified no later than the manifest', () => {
+  it('vouches for an object that still has the recorded ETag and LastModified', () => {
     expect(applyManifest([object('index.html')], stored)[0]?.known).toEqual({
       md5: MD5,
       ...headers,
@@ -39,25 +43,27 @@ describe('applyManifest', () => {
         ?.known,
     ).toBeUndefined();
     expect(
-      applyManifest([object('index.html', { lastModified: '2026-01-01T00:00:06Z' })], stored)[0]
-        ?.known,
-    ).toBeUndefined();
-    // In the manifest's own second: the last uploads of the run that wrote it.
-    expect(
-      applyManifest([object('index.html', { lastModified: '2026-01-01T00:00:05Z' })], stored)[0]
-        ?.known?.md5,
-    ).toBe(MD5);
-    expect(
       applyManifest([object('index.html', { etag: 'ffff' })], stored)[0]?.known,
     ).toBeUndefined();
     expect(applyManifest([object('other.html')], stored)[0]?.known).toBeUndefined();
     expect(applyManifest([object('index.html')], undefined)[0]?.known).toBeUndefined();
   });
 
+  it('does not trust a manifest written after a concurrent rewrite it did not see', () => {
+    // Run B read index.html at 00:00:00 and kept that state; run A copied it in place with
+    // other headers at 00:00:03 (same bytes, same ETag); B wrote its manifest at 00:00:05.
+    // Trusting "last modified before the manifest" would skip a file whose headers changed.
+    const rewritten = object('index.html', { lastModified: '2026-01-01T00:00:03Z' });
+    expect(applyManifest([rewritten], stored)[0]?.known).toBeUndefined();
+  });
+
   it('compares a multipart object by the ETag the manifest recorded for it', () => {
     const multipart: StoredManifest = {
       ...stored,
-      manifest: { version: 1, objects: { 'big.bin': { md5: MD5, ...headers, etag: 'abc-3' } } },
+      manifest: {
+        version: 2,
+        objects: { 'big.bin': { md5: MD5, ...headers, etag: 'abc-3', modified: MODIFIED } },
+      },
     };
     expect(applyManifest([object('big.bin', { etag: 'abc-3' })], multipart)[0]?.known?.md5).toBe(
       MD5,
@@ -85,29 +91,57 @@ describe('objectsToHead', () => {
 });
 
 describe('nextManifest', () => {
-  it('records what was written and what was known, for the keys the site has now', () => {
+  const back = (etag: string, lastModified = '2026-03-01T00:00:00Z') => ({ etag, lastModified });
+  it('records what was written (dated as read back) and what was known (dated by the listing)', () => {
     const next = nextManifest({
       keys: ['index.html', 'kept.js', 'big.bin', 'unknown.js'],
       written: new Map([
         ['index.html', { md5: 'm1', ...headers, etag: 'm1' }],
         ['big.bin', { md5: 'm4', ...headers, etag: 'e4-2' }],
       ]),
+      readBack: new Map([
+        ['index.html', back('m1')],
+        ['big.bin', back('e4-2', '2026-03-01T00:00:01Z')],
+      ]),
       before: [
         object('kept.js', {
-          known: { md5: 'm2', contentType: 'text/javascript', cacheControl: 'public', etag: 'm2' },
+          known: { md5: 'm2', contentType: 'text/javascript', cacheControl: 'public', etag: MD5 },
         }),
-        object('gone.js', { known: { md5: 'm3', ...headers, etag: 'm3' } }),
+        object('gone.js', { known: { md5: 'm3', ...headers, etag: MD5 } }),
         object('unknown.js'),
       ],
     });
     expect(next).toEqual({
-      version: 1,
+      version: 2,
       objects: {
-        'big.bin': { md5: 'm4', ...headers, etag: 'e4-2' },
-        'index.html': { md5: 'm1', ...headers },
-        'kept.js': { md5: 'm2', contentType: 'text/javascript', cacheControl: 'public' },
+        'big.bin': { md5: 'm4', ...headers, etag: 'e4-2', modified: '2026-03-01T00:00:01Z' },
+        'index.html': { md5: 'm1', ...headers, modified: '2026-03-01T00:00:00Z' },
+        'kept.js': {
+          md5: 'm2',
+          contentType: 'text/javascript',
+          cacheControl: 'public',
+          etag: MD5,
+          modified: '2026-01-01T00:00:00Z',
+        },
       },
     });
+  });
+
+  it('leaves out objects someone else rewrote or deleted meanwhile', () => {
+    const next = nextManifest({
+      keys: ['overwritten.html', 'vanished.html', 'raced.js'],
+      written: new Map([
+        ['overwritten.html', { md5: 'm1', ...headers, etag: 'm1' }],
+        ['vanished.html', { md5: 'm2', ...headers, etag: 'm2' }],
+      ]),
+      // Another run wrote other bytes over overwritten.html after this run did.
+      readBack: new Map([['overwritten.html', back('other')]]),
+      before: [
+        // Listed with one ETag, then HeadObject saw another: a write raced the read.
+        object('raced.js', { known: { md5: 'm3', ...headers, etag: 'm3' } }),
+      ],
+    });
+    expect(next.objects).toEqual({});
   });
 });
 
