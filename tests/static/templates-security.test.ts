@@ -488,6 +488,21 @@ describe('the drift trap', () => {
     expect(templates.app.Parameters?.ContainerPort?.Default).toBe(8080);
   });
 
+  it('the bootstrap revision connects with TLS, which the cluster requires', () => {
+    // require_secure_transport refuses plain connections (MySQL error 3159); the example backend
+    // connects without TLS unless DB_TLS says otherwise.
+    const clusterParameters = templates.data.Resources.ClusterParameterGroup?.Properties
+      ?.Parameters as Record<string, string>;
+    expect(clusterParameters.require_secure_transport).toBe('ON');
+    const [container] = templates.app.Resources.BootstrapTaskDefinition?.Properties
+      ?.ContainerDefinitions as { Environment: { Name: string; Value: unknown }[] }[];
+    const tls = container!.Environment.find((variable) => variable.Name === 'DB_TLS');
+    expect(tls?.Value).toBe('rds');
+    const config = readFileSync(path.join(repoRoot, 'example-app/backend/src/config.ts'), 'utf8');
+    expect(config).toMatch(/env\.DB_TLS\b/);
+    expect(config).toContain(`'${tls?.Value as string}'`);
+  });
+
   it('ECS Exec works: the container runs as a non-root user on a writable root filesystem', () => {
     // ECS Exec's agent writes inside the container; a read-only root filesystem breaks it.
     const [container] = templates.app.Resources.BootstrapTaskDefinition?.Properties
