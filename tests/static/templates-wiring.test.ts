@@ -1,0 +1,245 @@
+// The stacks are chained by plain parameters (network → data → app → edge): every output the
+// README says feeds the next stack exists under that name, and the parameter it feeds exists with a
+// type and pattern that accept what the output produces. Plus the service wiring a first deploy
+// depends on (health checks, draining, scaling, the CloudFront-only listener).
+import { describe, expect, it } from '@jest/globals';
+import { loadAllTemplates, resourcesOfType, type TemplateName } from '../support-cfn/templates.js';
+
+const templates = loadAllTemplates();
+
+/** [from stack, output] → [to stack, parameter], as cloudformation/README.md lists them. */
+const FEEDS: [TemplateName, string, TemplateName, string][] = [
+  ['network', 'VpcId', 'data', 'VpcId'],
+  ['network', 'PrivateSubnetIds', 'data', 'PrivateSubnetIds'],
+  ['network', 'VpcId', 'app', 'VpcId'],
+  ['network', 'PublicSubnetIds', 'app', 'PublicSubnetIds'],
+  ['network', 'PrivateSubnetIds', 'app', 'PrivateSubnetIds'],
+  ['data', 'DatabaseClientSecurityGroupId', 'app', 'DatabaseClientSecurityGroupId'],
+  ['data', 'SecretArn', 'app', 'DatabaseSecretArn'],
+  ['data', 'WriterEndpoint', 'app', 'DatabaseWriterEndpoint'],
+  ['data', 'ReaderEndpoint', 'app', 'DatabaseReaderEndpoint'],
+  ['data', 'Port', 'app', 'DatabasePort'],
+  ['data', 'DatabaseName', 'app', 'DatabaseName'],
+  ['app', 'OriginDomainName', 'edge', 'ApiOriginDomainName'],
+  ['app', 'OriginProtocolPolicy', 'edge', 'ApiOriginProtocolPolicy'],
+  ['app', 'OriginVerifySecretArn', 'edge', 'OriginVerifySecretArn'],
+];
+
+/** Parameters every stack needs from somewhere other than an earlier stack. */
+const GIVEN_BY_THE_WORKFLOW: Record<string, string[]> = {
+  data: ['EnvironmentName'],
+  app: ['EnvironmentName', 'CloudFrontPrefixListId'],
+  edge: ['EnvironmentName'],
+};
+
+describe('outputs feed the next stack under the names the README gives', () => {
+  it.each(FEEDS)('%s.%s → %s.%s', (from, output, to, parameter) => {
+    expect(templates[from].Outputs).toHaveProperty(output);
+    expect(templates[from].Outputs?.[output]?.Condition).toBeUndefined();
+    expect(templates[to].Parameters).toHaveProperty(parameter);
+  });
+
+  it.each(['data', 'app', 'edge'] as const)(
+    '%s.yaml: every parameter without a default is fed by an earlier stack or the workflow',
+    (name) => {
+      const fed = new Set(FEEDS.filter(([, , to]) => to === name).map(([, , , p]) => p));
+      const required = Object.entries(templates[name].Parameters ?? {})
+        .filter(([, parameter]) => parameter.Default === undefined)
+        .map(([parameter]) => parameter)
+        .filter((parameter) => !fed.has(parameter))
+        .filter((parameter) => !GIVEN_BY_THE_WORKFLOW[name]?.includes(parameter));
+      expect(required).toEqual([]);
+    },
+  );
+
+  it('comma-joined subnet outputs feed list parameters', () => {
+    for (const output of ['PublicSubnetIds', 'PrivateSubnetIds']) {
+      const value = templates.network.Outputs?.[output]?.Value as { 'Fn::Join': [string, unknown] };
+      expect(value['Fn::Join'][0]).toBe(',');
+    }
+    for (const [name, parameter] of [
+      ['data', 'PrivateSubnetIds'],
+      ['app', 'PublicSubnetIds'],
+      ['app', 'PrivateSubnetIds'],
+    ] as const) {
+      expect(templates[name].Parameters?.[parameter]?.Type).toBe('List<AWS::EC2::Subnet::Id>');
+    }
+  });
+
+  it('values the outputs produce pass the patterns of the parameters they feed', () => {
+    const pattern = (name: TemplateName, parameter: string) =>
+      new RegExp(templates[name].Parameters?.[parameter]?.AllowedPattern as string);
+    // What RDS names its managed secret and what Secrets Manager names a generated one.
+    expect(
+      pattern('app', 'DatabaseSecretArn').test(
+        'arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!cluster-0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0-AbCdEf',
+      ),
+    ).toBe(true);
+    expect(
+      pattern('edge', 'OriginVerifySecretArn').test(
+        'arn:aws:secretsmanager:eu-west-1:123456789012:secret:OriginVerifySecret-a1B2c3D4e5F6-XyZ123',
+      ),
+    ).toBe(true);
+    // An ALB's DNS name, and a custom origin name.
+    expect(
+      pattern('edge', 'ApiOriginDomainName').test(
+        'staging-api-1234567890.eu-west-1.elb.amazonaws.com',
+      ),
+    ).toBe(true);
+    expect(pattern('edge', 'ApiOriginDomainName').test('origin.example.com')).toBe(true);
+    expect(templates.edge.Parameters?.ApiOriginProtocolPolicy?.AllowedValues).toEqual(
+      expect.arrayContaining(
+        (templates.app.Outputs?.OriginProtocolPolicy?.Value as { 'Fn::If': unknown[] })[
+          'Fn::If'
+        ].slice(1),
+      ),
+    );
+    expect(pattern('app', 'CloudFrontPrefixListId').test('pl-3b927c52')).toBe(true);
+    expect(pattern('app', 'CloudFrontPrefixListId').test('pl-0123456789abcdef0')).toBe(true);
+  });
+});
+
+describe('the service and its load balancer', () => {
+  const app = templates.app;
+  const r = app.Resources;
+
+  it('health checks on /api/health every 10 s, healthy after 2, drained in 30 s or less', () => {
+    const group = r.TargetGroup?.Properties ?? {};
+    expect(group).toMatchObject({
+      TargetType: 'ip',
+      HealthCheckPath: '/api/health',
+      HealthCheckIntervalSeconds: 10,
+      HealthyThresholdCount: 2,
+      Matcher: { HttpCode: '200' },
+    });
+    expect(Number(group.HealthCheckTimeoutSeconds)).toBeLessThan(10);
+    expect(group.TargetGroupAttributes).toContainEqual({
+      Key: 'deregistration_delay.timeout_seconds',
+      Value: { Ref: 'DeregistrationDelaySeconds' },
+    });
+    expect(app.Parameters?.DeregistrationDelaySeconds).toMatchObject({ Default: 30, MaxValue: 30 });
+    expect(r.Service?.Properties?.HealthCheckGracePeriodSeconds).toEqual({
+      Ref: 'HealthCheckGracePeriodSeconds',
+    });
+    expect(app.Parameters?.HealthCheckGracePeriodSeconds?.Default).toBe(30);
+  });
+
+  it("the ALB keeps connections open longer than CloudFront's keep-alive (no 502 on reuse)", () => {
+    const attributes = r.LoadBalancer?.Properties?.LoadBalancerAttributes as {
+      Key: string;
+      Value: string;
+    }[];
+    const idle = Number(attributes.find((a) => a.Key === 'idle_timeout.timeout_seconds')?.Value);
+    const origins = (
+      templates.edge.Resources.Distribution?.Properties?.DistributionConfig as {
+        Origins: { Id: string; CustomOriginConfig?: { OriginKeepaliveTimeout: number } }[];
+      }
+    ).Origins;
+    const keepAlive = origins.find((o) => o.Id === 'api')?.CustomOriginConfig
+      ?.OriginKeepaliveTimeout;
+    expect(idle).toBeGreaterThan(keepAlive ?? 0);
+  });
+
+  it('the service is registered with the load balancer only after the listener rule exists', () => {
+    const service = r.Service!;
+    expect(service.DependsOn).toEqual(
+      expect.arrayContaining(['BootstrapTaskDefinition', 'FromCloudFrontRule']),
+    );
+    expect(service.Properties?.LoadBalancers).toEqual([
+      {
+        ContainerName: 'api',
+        ContainerPort: { Ref: 'ContainerPort' },
+        TargetGroupArn: { Ref: 'TargetGroup' },
+      },
+    ]);
+    expect(r.FromCloudFrontRule?.Properties?.Actions).toEqual([
+      { Type: 'forward', TargetGroupArn: { Ref: 'TargetGroup' } },
+    ]);
+  });
+
+  it('CPU target tracking scales the service between MinTasks and MaxTasks', () => {
+    expect(r.ScalableTarget?.Properties).toMatchObject({
+      ServiceNamespace: 'ecs',
+      ScalableDimension: 'ecs:service:DesiredCount',
+      ResourceId: { 'Fn::Sub': 'service/${Cluster}/${Service.Name}' },
+      MinCapacity: { Ref: 'MinTasks' },
+      MaxCapacity: { Ref: 'MaxTasks' },
+    });
+    expect(r.CpuScalingPolicy?.Properties).toMatchObject({
+      PolicyType: 'TargetTrackingScaling',
+      ScalingTargetId: { Ref: 'ScalableTarget' },
+      TargetTrackingScalingPolicyConfiguration: {
+        PredefinedMetricSpecification: { PredefinedMetricType: 'ECSServiceAverageCPUUtilization' },
+        TargetValue: { Ref: 'CpuTargetPercent' },
+      },
+    });
+  });
+
+  it('with a domain: DNS-validated certificate, HTTPS listener, HTTP redirects, 443 only', () => {
+    const withDomain = (id: string) => r[id]?.Condition;
+    expect(withDomain('Certificate')).toBe('HasDomain');
+    expect(r.Certificate?.Properties).toMatchObject({ ValidationMethod: 'DNS' });
+    expect(withDomain('HttpsListener')).toBe('HasDomain');
+    expect(r.HttpsListener?.Properties).toMatchObject({
+      Protocol: 'HTTPS',
+      Port: 443,
+      Certificates: [{ CertificateArn: { Ref: 'Certificate' } }],
+    });
+    expect(r.HttpListener?.Properties?.DefaultActions).toEqual([
+      {
+        'Fn::If': [
+          'HasDomain',
+          expect.objectContaining({
+            Type: 'redirect',
+            RedirectConfig: expect.objectContaining({ Protocol: 'HTTPS', Port: '443' }),
+          }),
+          expect.objectContaining({ Type: 'fixed-response' }),
+        ],
+      },
+    ]);
+    const ingress = resourcesOfType(app, 'AWS::EC2::SecurityGroupIngress').map(([, i]) => ({
+      condition: i.Condition,
+      port: i.Properties?.FromPort,
+    }));
+    expect(ingress).toEqual(
+      expect.arrayContaining([
+        { condition: 'NoDomain', port: 80 },
+        { condition: 'HasDomain', port: 443 },
+      ]),
+    );
+    expect(ingress).toHaveLength(2);
+    expect(app.Outputs?.OriginProtocolPolicy?.Value).toEqual({
+      'Fn::If': ['HasDomain', 'https-only', 'http-only'],
+    });
+  });
+
+  it('the prefix-list parameter says how to look the id up', () => {
+    expect(app.Parameters?.CloudFrontPrefixListId?.Description).toContain(
+      'com.amazonaws.global.cloudfront.origin-facing',
+    );
+    expect(app.Parameters?.CloudFrontPrefixListId?.Default).toBeUndefined();
+  });
+});
+
+describe('the database tier', () => {
+  const cluster = templates.data.Resources.DatabaseCluster?.Properties ?? {};
+
+  it('exports its logs to CloudWatch into groups with a retention', () => {
+    const exported = cluster.EnableCloudwatchLogsExports as string[];
+    expect(exported).toEqual(expect.arrayContaining(['audit', 'error', 'slowquery']));
+    const groups = resourcesOfType(templates.data, 'AWS::Logs::LogGroup').map(
+      ([, g]) => (g.Properties?.LogGroupName as { 'Fn::Sub': string })['Fn::Sub'],
+    );
+    for (const log of exported) {
+      // RDS writes to /aws/rds/cluster/<cluster identifier>/<log>.
+      expect(groups).toContain(`/aws/rds/cluster/\${EnvironmentName}-db/${log}`);
+    }
+    expect(cluster.DBClusterIdentifier).toEqual({ 'Fn::Sub': '${EnvironmentName}-db' });
+  });
+
+  it('keeps 7 or more days of backups and never sets a plaintext password', () => {
+    expect(cluster.BackupRetentionPeriod).toEqual({ Ref: 'BackupRetentionDays' });
+    expect(templates.data.Parameters?.BackupRetentionDays?.Default).toBeGreaterThanOrEqual(7);
+    expect(cluster).not.toHaveProperty('MasterUserPassword');
+  });
+});
