@@ -35,6 +35,7 @@ const ecs = createClient(ECSClient, 'ECS', context);
 
 const IMAGE_A = 'registry.example/api:bootstrap';
 const IMAGE_B = 'registry.example/api:v2';
+const IMAGE_C = 'registry.example/api:v3';
 
 /** The properties of each kept resource that moto models; everything else is dropped. */
 const KEPT: Record<string, string[]> = {
@@ -113,8 +114,8 @@ async function imageOfService(
   };
 }
 
-/** What deploy-ecs-service does: derive a revision from the service's current one, new image, roll. */
-async function deployImage(cluster: string, service: string, image: string): Promise<string> {
+/** What deploy-ecs-service's register-only mode does: derive a revision with the new image. */
+async function registerImage(cluster: string, service: string, image: string): Promise<string> {
   const { services } = await ecs.send(
     new DescribeServicesCommand({ cluster, services: [service] }),
   );
@@ -134,7 +135,12 @@ async function deployImage(cluster: string, service: string, image: string): Pro
     ...(current.memory ? { memory: current.memory } : {}),
   };
   const registered = await ecs.send(new RegisterTaskDefinitionCommand(input));
-  const arn = registered.taskDefinition!.taskDefinitionArn!;
+  return registered.taskDefinition!.taskDefinitionArn!;
+}
+
+/** What deploy-ecs-service does: derive a revision from the service's current one, new image, roll. */
+async function deployImage(cluster: string, service: string, image: string): Promise<string> {
+  const arn = await registerImage(cluster, service, image);
   await ecs.send(new UpdateServiceCommand({ cluster, service, taskDefinition: arn }));
   return arn;
 }
@@ -142,10 +148,12 @@ async function deployImage(cluster: string, service: string, image: string): Pro
 interface Scenario {
   environment: string;
   template: Template;
+  /** Runs after image B is live and before the stack update. */
+  beforeUpdate?: (cluster: string, service: string) => Promise<void>;
 }
 
 /** Create the stack (image A), deploy image B, update the stack with an unrelated change. */
-async function runScenario({ environment, template }: Scenario) {
+async function runScenario({ environment, template, beforeUpdate }: Scenario) {
   const stackName = `${environment}-app`;
   const body = JSON.stringify(template);
   const parameters = (grace: string): Parameter[] => [
@@ -170,6 +178,7 @@ async function runScenario({ environment, template }: Scenario) {
     image: IMAGE_B,
     taskDefinition: deployed,
   });
+  await beforeUpdate?.(cluster, service);
 
   // Unrelated to the image: the health-check grace period of the service itself, so that
   // CloudFormation does update the service resource.
@@ -219,5 +228,25 @@ describe('app.yaml and deploy-ecs-service', () => {
     // not model HealthCheckGracePeriodSeconds, so the new value itself cannot be read back).
     expect(result.after.image).toBe(IMAGE_A);
     expect(result.after.taskDefinition).not.toBe(result.deployed);
+  });
+
+  // The limit of the family approach, and the contract it puts on the deploy actions: ECS resolves
+  // the family to its latest ACTIVE revision, whether or not it ever went live. A revision
+  // registered for a migration that then failed (or one the circuit breaker rolled back from) is
+  // what the next stack update touching the service rolls to, so deploy-ecs-service and
+  // run-db-migration-via-task must deregister a revision that did not go live. (The other half,
+  // that a deregistered revision is skipped, moto cannot show: it resolves a family to its highest
+  // revision whatever its status.)
+  it('hazard for the deploy actions: a revision registered but never rolled is what the next stack update rolls to', async () => {
+    let registered = '';
+    const result = await runScenario({
+      environment: 'pending',
+      template: pattern,
+      beforeUpdate: async (cluster, service) => {
+        registered = await registerImage(cluster, service, IMAGE_C);
+        expect((await imageOfService(cluster, service)).image).toBe(IMAGE_B);
+      },
+    });
+    expect(result.after).toEqual({ image: IMAGE_C, taskDefinition: registered });
   });
 });
