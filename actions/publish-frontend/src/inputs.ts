@@ -22,6 +22,8 @@ export interface PublishInputs {
   maxInvalidationPaths: number;
   /** The largest share (0..1) of the remote objects one run may delete. */
   maxDeletions: number;
+  /** How long stale hashed assets of earlier releases are kept (ms); 0 deletes them at once. */
+  keepPreviousAssetsMs: number;
   concurrency: number;
   requireIndex: boolean;
   dryRun: boolean;
@@ -66,6 +68,7 @@ export function readInputs(inputs: Inputs = new Inputs()): PublishInputs {
       max: 3000,
     }) as number,
     maxDeletions: readShare(inputs, 'max-deletions', 0.5),
+    keepPreviousAssetsMs: readKeepPreviousAssets(inputs),
     concurrency: inputs.integer('concurrency', { default: 16, min: 1, max: 64 }) as number,
     requireIndex: inputs.boolean('require-index', true),
     dryRun: inputs.boolean('dry-run', false),
@@ -120,6 +123,19 @@ function readContentTypes(inputs: Inputs): Record<string, string> {
     result[key] = type.trim();
   }
   return result;
+}
+
+export const KEEP_PREVIOUS_ASSETS_DEFAULT_MS = 24 * 3600_000;
+
+/** A duration such as `24h` or `168h` (a bare number is minutes); `0` or `false` turns keeping off. */
+function readKeepPreviousAssets(inputs: Inputs): number {
+  const name = 'keep-previous-assets';
+  if (/^(0+|false|no|off)$/i.test(inputs.raw(name))) return 0;
+  return inputs.duration(name, {
+    default: KEEP_PREVIOUS_ASSETS_DEFAULT_MS,
+    bareUnit: 'minutes',
+    max: 90 * 24 * 3600_000,
+  });
 }
 
 /** A share as `25%`, `25` (percent) or `0.25`; `100%` turns the guard off. */

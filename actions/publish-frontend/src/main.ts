@@ -51,10 +51,16 @@ export async function run(context: MainContext = {}): Promise<void> {
     invalidate: state.distribution ? inputs.invalidate : 'none',
     maxInvalidationPaths: inputs.maxInvalidationPaths,
     urlPathFor: (key) => urlPathFor(key, state.distribution?.originPath),
+    keepPreviousAssets: {
+      forMs: inputs.keepPreviousAssetsMs,
+      now: Date.now(),
+      since: state.manifest?.manifest.retained ?? {},
+    },
   });
   core.info(
     `${state.local.length} local file(s), ${state.remote.length} remote object(s): ${plan.uploads.length} to upload ` +
-      `(${formatBytes(plan.bytesToUpload)}), ${plan.skipped.length} unchanged, ${plan.deletions.length} to delete.`,
+      `(${formatBytes(plan.bytesToUpload)}), ${plan.skipped.length} unchanged, ${plan.deletions.length} to delete` +
+      (plan.kept.length > 0 ? `, ${plan.kept.length} earlier asset(s) kept for now.` : '.'),
   );
   const outcome: Outcome = {
     inputs,
@@ -92,7 +98,7 @@ export async function run(context: MainContext = {}): Promise<void> {
   });
   try {
     outcome.deleted = await deleteAll({ s3, bucket: inputs.bucket, objects: plan.deletions, log });
-    await saveManifest({ s3, inputs, state, written: uploaded.written });
+    await saveManifest({ s3, inputs, state, written: uploaded.written, retained: plan.retained });
     if (state.distribution && inputs.distributionId && plan.invalidation.paths.length > 0) {
       outcome.invalidationId = await createInvalidation({
         cloudfront,
@@ -143,6 +149,7 @@ async function saveManifest(options: {
   inputs: PublishInputs;
   state: SiteState;
   written: ReadonlyMap<string, KnownState>;
+  retained: Readonly<Record<string, string>>;
 }): Promise<void> {
   const { s3, inputs, state } = options;
   const keys = state.local.map((file) => file.key);
@@ -153,7 +160,13 @@ async function saveManifest(options: {
     keys: [...options.written.keys()],
     concurrency: inputs.concurrency,
   });
-  const manifest = nextManifest({ keys, written: options.written, readBack, before: state.remote });
+  const manifest = nextManifest({
+    keys,
+    written: options.written,
+    readBack,
+    before: state.remote,
+    retained: options.retained,
+  });
   // A run that changed nothing writes nothing, not even the same manifest again.
   if (JSON.stringify(manifest) === JSON.stringify(state.manifest?.manifest)) return;
   await writeManifest({ s3, bucket: inputs.bucket, prefix: inputs.prefix, manifest });

@@ -31,6 +31,10 @@ export interface Plan {
   skipped: LocalFile[];
   /** Applied only after every upload succeeded. */
   deletions: RemoteObject[];
+  /** Stale assets of earlier releases kept for `keep-previous-assets` (not deleted this run). */
+  kept: RemoteObject[];
+  /** Key → when it was first kept (ISO): the next manifest's record of the kept assets. */
+  retained: Record<string, string>;
   invalidation: InvalidationChoice;
   bytesToUpload: number;
 }
@@ -45,6 +49,16 @@ export interface PlanOptions {
   maxInvalidationPaths: number;
   /** The viewer path of a key (prefix and the origin's path taken into account). */
   urlPathFor: (key: string) => string;
+  /** Keep stale assets of earlier releases this long; absent or 0: delete them at once. */
+  keepPreviousAssets?: AssetRetention;
+}
+
+export interface AssetRetention {
+  forMs: number;
+  /** The current time (ms), as the run sees it. */
+  now: number;
+  /** Key → when it was first kept (ISO), from the manifest of the run before. */
+  since: Readonly<Record<string, string>>;
 }
 
 export function planPublish(options: PlanOptions): Plan {
@@ -62,10 +76,15 @@ export function planPublish(options: PlanOptions): Plan {
   const pages = uploads.filter((upload) => isHtml(upload.file.contentType));
 
   const localKeys = new Set(options.local.map((file) => file.key));
-  const deletions = options.delete
-    ? options.remote.filter((object) => !localKeys.has(object.key))
-    : [];
-  guardDeletions({ deletions, remoteCount: options.remote.length, maxShare: options.maxDeletions });
+  const stale = options.delete ? options.remote.filter((object) => !localKeys.has(object.key)) : [];
+  // Assets kept by an earlier run were vetted then; the guard weighs what this run found stale.
+  const since = options.keepPreviousAssets?.since ?? {};
+  guardDeletions({
+    deletions: stale.filter((object) => since[object.key] === undefined),
+    remoteCount: options.remote.length,
+    maxShare: options.maxDeletions,
+  });
+  const { deletions, kept, retained } = holdPreviousAssets(stale, options.keepPreviousAssets);
 
   const changedPaths = uploads
     .filter((upload) => upload.reason !== 'new')
@@ -82,6 +101,8 @@ export function planPublish(options: PlanOptions): Plan {
     uploadPhases: { assets, pages },
     skipped,
     deletions,
+    kept,
+    retained,
     invalidation: choosePaths({
       mode: options.invalidate,
       anythingChanged: uploads.length > 0 || deletions.length > 0,
@@ -91,6 +112,44 @@ export function planPublish(options: PlanOptions): Plan {
     }),
     bytesToUpload: uploads.reduce((total, upload) => total + upload.file.size, 0),
   };
+}
+
+/**
+ * A visitor who loaded the previous release's page just before the publish still asks for its
+ * hashed assets (a lazy chunk, a font) afterwards. Those assets are kept for `forMs` after they
+ * were first found stale, then deleted by the first run after that. Only assets are kept: HTML
+ * and reused names (robots.txt) are deleted at once, as the new release replaced them.
+ */
+export function holdPreviousAssets(
+  stale: readonly RemoteObject[],
+  retention: AssetRetention | undefined,
+): { deletions: RemoteObject[]; kept: RemoteObject[]; retained: Record<string, string> } {
+  if (!retention || retention.forMs <= 0) return { deletions: [...stale], kept: [], retained: {} };
+  const deletions: RemoteObject[] = [];
+  const kept: RemoteObject[] = [];
+  const retained: Record<string, string> = {};
+  const now = new Date(retention.now).toISOString();
+  for (const object of stale) {
+    if (!isPreviousAsset(object)) {
+      deletions.push(object);
+      continue;
+    }
+    const recorded = retention.since[object.key];
+    const since = recorded !== undefined && !Number.isNaN(Date.parse(recorded)) ? recorded : now;
+    if (retention.now - Date.parse(since) >= retention.forMs) {
+      deletions.push(object);
+    } else {
+      kept.push(object);
+      retained[object.key] = since;
+    }
+  }
+  return { deletions, kept, retained };
+}
+
+/** An asset a page of an earlier release may still request: a hashed or immutable non-HTML file. */
+function isPreviousAsset(object: RemoteObject): boolean {
+  if (/\.html?$/i.test(object.key)) return false;
+  return isContentHashed(object.key) || isImmutable(object.known?.cacheControl);
 }
 
 /** Skip a file only when its content, Content-Type and Cache-Control all match. */

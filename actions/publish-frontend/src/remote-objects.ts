@@ -76,6 +76,8 @@ export const MANIFEST_VERSION = 2;
 export interface Manifest {
   version: typeof MANIFEST_VERSION;
   objects: Record<string, ManifestEntry>;
+  /** Stale assets of earlier releases kept for keep-previous-assets: key → when first kept. */
+  retained?: Record<string, string>;
 }
 
 export interface StoredManifest {
@@ -223,6 +225,8 @@ export function nextManifest(options: {
   /** The ETag and LastModified of the written objects, read back after the writes. */
   readBack: ReadonlyMap<string, WrittenObject>;
   before: readonly RemoteObject[];
+  /** Stale assets kept for keep-previous-assets: key → when first kept. */
+  retained?: Readonly<Record<string, string>>;
 }): Manifest {
   const listed = new Map(options.before.map((object) => [object.key, object]));
   const objects: Record<string, ManifestEntry> = {};
@@ -255,7 +259,14 @@ export function nextManifest(options: {
       modified,
     };
   }
-  return { version: MANIFEST_VERSION, objects };
+  const retained = Object.fromEntries(
+    Object.entries(options.retained ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+  );
+  return {
+    version: MANIFEST_VERSION,
+    objects,
+    ...(Object.keys(retained).length > 0 ? { retained } : {}),
+  };
 }
 
 /** Up to this many written objects are read back with HeadObject; more, with one listing. */

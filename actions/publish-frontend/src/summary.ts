@@ -39,6 +39,10 @@ export function addReport(report: Report): void {
       (report.copied ? ` (${report.copied} copied in place for new headers, no bytes sent)` : ''),
     Skipped: `${plan.skipped.length} file(s) with the same content and headers`,
     [report.dryRun ? 'Would delete' : 'Deleted']: `${report.deleted} stale object(s)`,
+    Kept:
+      plan.kept.length > 0
+        ? `${plan.kept.length} hashed asset(s) of earlier releases, for pages still open (keep-previous-assets); deleted by the first run after they have been stale that long`
+        : undefined,
     Invalidation: report.invalidationId
       ? `${report.invalidationId}${report.invalidationStatus ? ` (${report.invalidationStatus})` : ''}: ${plan.invalidation.paths.join(' ')}`
       : plan.invalidation.paths.length > 0

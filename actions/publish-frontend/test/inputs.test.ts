@@ -25,12 +25,25 @@ describe('readInputs', () => {
       waitForInvalidation: false,
       maxInvalidationPaths: 15,
       maxDeletions: 0.5,
+      keepPreviousAssetsMs: 24 * 3600_000,
       concurrency: 16,
       requireIndex: true,
       dryRun: false,
       contentTypes: {},
       cacheRules: [],
     });
+  });
+
+  it('reads keep-previous-assets as a duration, 0 or false turning it off', () => {
+    expect(read({ ...base, 'keep-previous-assets': '168h' }).keepPreviousAssetsMs).toBe(
+      168 * 3600_000,
+    );
+    expect(read({ ...base, 'keep-previous-assets': '0' }).keepPreviousAssetsMs).toBe(0);
+    expect(read({ ...base, 'keep-previous-assets': 'false' }).keepPreviousAssetsMs).toBe(0);
+    expect(() => read({ ...base, 'keep-previous-assets': 'a day' })).toThrow(
+      /Input 'keep-previous-assets': got "a day"; expected a duration such as 90s, 15m or 1h30m/,
+    );
+    expect(() => read({ ...base, 'keep-previous-assets': '2400h' })).toThrow(InputError);
   });
 
   it('reads rules, overrides, shares and the prefix', () => {

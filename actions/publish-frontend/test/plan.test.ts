@@ -198,6 +198,96 @@ describe('uploadReason', () => {
   });
 });
 
+describe('keeping the assets of earlier releases (keep-previous-assets)', () => {
+  const index = file('index.html', '<html>v2');
+  const app = file('assets/app.3f9a1c2b.js', 'app v2');
+  const HOUR = 3600_000;
+  const now = Date.parse('2026-06-01T12:00:00Z');
+  const keep = (since: Record<string, string> = {}, forMs = 24 * HOUR) => ({
+    keepPreviousAssets: { forMs, now, since },
+  });
+  const oldApp = published(file('assets/app.0a1b2c3d.js', 'app v1'));
+  const oldChunk = published(file('assets/chunk-BQ8x_a1Z.js', 'chunk v1'));
+  // Not hashed by name, but published immutable by a cache-control rule.
+  const oldFont = published(file('fonts/brand.woff2', 'font v1', { cacheControl: IMMUTABLE }));
+  const oldPage = published(file('old.html', 'old page'));
+  const oldRobots = published(file('robots-old.txt', 'robots'));
+  const remote = [published(index), published(app), oldApp, oldChunk, oldFont, oldPage, oldRobots];
+
+  it('keeps stale hashed or immutable assets from now on, and deletes HTML and reused names', () => {
+    const plan = planPublish(options([index, app], remote, { maxDeletions: 1, ...keep() }));
+    expect(plan.kept.map((object) => object.key)).toEqual([
+      'assets/app.0a1b2c3d.js',
+      'assets/chunk-BQ8x_a1Z.js',
+      'fonts/brand.woff2',
+    ]);
+    expect(plan.deletions.map((object) => object.key)).toEqual(['old.html', 'robots-old.txt']);
+    const since = new Date(now).toISOString();
+    expect(plan.retained).toEqual({
+      'assets/app.0a1b2c3d.js': since,
+      'assets/chunk-BQ8x_a1Z.js': since,
+      'fonts/brand.woff2': since,
+    });
+    expect(plan.invalidation.paths).toEqual(['/old.html', '/robots-old.txt']);
+  });
+
+  it('deletes a kept asset once it has been stale for the whole period, and keeps its date until then', () => {
+    const plan = planPublish(
+      options([index, app], [published(index), published(app), oldApp, oldChunk], {
+        ...keep({
+          'assets/app.0a1b2c3d.js': new Date(now - 24 * HOUR).toISOString(),
+          'assets/chunk-BQ8x_a1Z.js': new Date(now - 23 * HOUR).toISOString(),
+        }),
+      }),
+    );
+    expect(plan.deletions.map((object) => object.key)).toEqual(['assets/app.0a1b2c3d.js']);
+    expect(plan.kept.map((object) => object.key)).toEqual(['assets/chunk-BQ8x_a1Z.js']);
+    expect(plan.retained).toEqual({
+      'assets/chunk-BQ8x_a1Z.js': new Date(now - 23 * HOUR).toISOString(),
+    });
+    // A hashed asset nobody references any more: no invalidation.
+    expect(plan.invalidation.paths).toEqual([]);
+  });
+
+  it('forgets a kept asset that is back in the source (a rollback finds it in place)', () => {
+    const plan = planPublish(
+      options([index, file('assets/app.0a1b2c3d.js', 'app v1')], [published(index), oldApp], {
+        ...keep({ 'assets/app.0a1b2c3d.js': new Date(now - HOUR).toISOString() }),
+      }),
+    );
+    expect(plan.uploads).toEqual([]);
+    expect(plan.retained).toEqual({});
+  });
+
+  it('deletes everything stale at once with 0, or keeps nothing with delete: false', () => {
+    const off = planPublish(options([index, app], remote, { maxDeletions: 1, ...keep({}, 0) }));
+    expect(off.kept).toEqual([]);
+    expect(off.deletions).toHaveLength(5);
+    const noDelete = planPublish(options([index, app], remote, { delete: false, ...keep() }));
+    expect(noDelete.deletions).toEqual([]);
+    expect(noDelete.kept).toEqual([]);
+  });
+
+  it('guards what this run found stale, kept or not; expired kept assets were vetted before', () => {
+    // 5 of 7 objects newly stale: refused at 50% even though 3 of them would only be kept.
+    expect(() => planPublish(options([index, app], remote, keep()))).toThrow(
+      /would delete 5 of the 7 objects/,
+    );
+    // The same 3 assets, kept by an earlier run and now expired, do not count against the share.
+    const expired = new Date(now - 48 * HOUR).toISOString();
+    const plan = planPublish(
+      options([index, app, file('old.html', 'old page')], remote.slice(0, 6), {
+        ...keep({
+          'assets/app.0a1b2c3d.js': expired,
+          'assets/chunk-BQ8x_a1Z.js': expired,
+          'fonts/brand.woff2': expired,
+        }),
+      }),
+    );
+    expect(plan.deletions).toHaveLength(3);
+  });
+});
+
 describe('guardDeletions', () => {
   const objects = (count: number): RemoteObject[] =>
     Array.from({ length: count }, (_, i) => ({

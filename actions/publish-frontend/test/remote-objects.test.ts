@@ -145,6 +145,23 @@ describe('nextManifest', () => {
   });
 });
 
+describe('nextManifest retained assets', () => {
+  it('records the kept assets sorted, and leaves the field out when there are none', () => {
+    const base = { keys: [], written: new Map(), readBack: new Map(), before: [] };
+    expect(
+      nextManifest({
+        ...base,
+        retained: { 'b.3f9a1c2b.js': '2026-01-02T00:00:00.000Z', 'a.0a1b2c3d.js': 'x' },
+      }),
+    ).toEqual({
+      version: 2,
+      objects: {},
+      retained: { 'a.0a1b2c3d.js': 'x', 'b.3f9a1c2b.js': '2026-01-02T00:00:00.000Z' },
+    });
+    expect(Object.keys(nextManifest({ ...base, retained: {} }))).toEqual(['version', 'objects']);
+  });
+});
+
 describe('ETags', () => {
   it('tells a single-part MD5 ETag from a multipart one', () => {
     expect(isPlainMd5Etag(MD5)).toBe(true);

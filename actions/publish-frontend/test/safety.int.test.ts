@@ -275,3 +275,77 @@ describe('what visitors get', () => {
     expect(final.body).toContain('<title>v2</title>');
   });
 });
+
+describe('the previous release, for visitors who still have its page open', () => {
+  const release = (version: string, hash: string): Record<string, string> => ({
+    'index.html': `<!doctype html><title>${version}</title><script src="/assets/index-${hash}.js"></script>`,
+    [`assets/index-${hash}.js`]: `import('/assets/lazy.${version}0a1b2c3.js');`,
+    [`assets/lazy.${version}0a1b2c3.js`]: `console.log(${JSON.stringify(version)});`,
+    [`${version}.html`]: `<h1>${version}</h1>`,
+  });
+
+  it('keeps its hashed assets for keep-previous-assets, then deletes them; HTML goes at once', async () => {
+    const bucket = 'keep-site';
+    await createBucket(bucket);
+    const { id } = await createDistribution(bucket);
+    const publish = (files: Record<string, string>, inputs: Record<string, string> = {}) =>
+      runAction('publish-frontend', {
+        source: writeSite(files),
+        bucket,
+        'distribution-id': id,
+        'max-deletions': '100%',
+        ...inputs,
+      });
+    expect((await publish(release('a', 'BQ8x_a1Z'))).exitCode).toBe(0);
+
+    const second = await publish(release('b', 'Zk3m_Q9x'));
+    expect(second.exitCode).toBe(0);
+    expect(second.outputs).toMatchObject({ uploaded: '4', deleted: '1' });
+    expect(second.summary).toContain('2 hashed asset(s) of earlier releases');
+    let keys = (await listObjects(bucket)).map((object) => object.key);
+    // A visitor on release a's page can still load its chunks; its own page a.html is gone.
+    expect(keys).toEqual(
+      expect.arrayContaining(['assets/index-BQ8x_a1Z.js', 'assets/lazy.a0a1b2c3.js']),
+    );
+    expect(keys).not.toContain('a.html');
+    expect(await invalidationPaths(id, second.outputs['invalidation-id'] as string)).toEqual([
+      '/',
+      '/a.html',
+      '/index.html',
+    ]);
+
+    // The same release again, within the period: nothing to do, nothing written.
+    const before = await listObjects(bucket);
+    const again = await publish(release('b', 'Zk3m_Q9x'));
+    expect(again.outputs).toMatchObject({ uploaded: '0', deleted: '0' });
+    expect(await listObjects(bucket)).toEqual(before);
+
+    // Once they have been stale for the whole period, the next run deletes them.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const later = await publish(release('b', 'Zk3m_Q9x'), { 'keep-previous-assets': '1s' });
+    expect(later.exitCode).toBe(0);
+    expect(later.outputs).toMatchObject({ uploaded: '0', deleted: '2', 'invalidation-id': '' });
+    keys = (await listObjects(bucket)).map((object) => object.key);
+    expect(keys).not.toContain('assets/index-BQ8x_a1Z.js');
+    expect(keys).not.toContain('assets/lazy.a0a1b2c3.js');
+    expect(keys).toContain('assets/index-Zk3m_Q9x.js');
+
+    // keep-previous-assets: 0 deletes the replaced release's assets at once.
+    const now = await publish(release('c', 'Pq7r_S2t'), { 'keep-previous-assets': '0' });
+    expect(now.outputs).toMatchObject({ uploaded: '4', deleted: '3' });
+    keys = (await listObjects(bucket)).map((object) => object.key);
+    expect(keys.filter((key) => !key.startsWith('.'))).toEqual([
+      'assets/index-Pq7r_S2t.js',
+      'assets/lazy.c0a1b2c3.js',
+      'c.html',
+      'index.html',
+    ]);
+  });
+});
+
+async function invalidationPaths(distributionId: string, id: string): Promise<string[]> {
+  const response = await cloudfront().send(
+    new GetInvalidationCommand({ DistributionId: distributionId, Id: id }),
+  );
+  return [...(response.Invalidation?.InvalidationBatch?.Paths?.Items ?? [])].sort();
+}
