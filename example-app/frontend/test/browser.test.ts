@@ -1,6 +1,6 @@
 /**
  * The page in a real browser (Debian's Chromium, driven by playwright-core), served by the local
- * run (`node build/local.js`, the last step of `npm run local`) against MariaDB: add a note, see
+ * run (`npm run local`) against MariaDB: add a note, see
  * it, reload, still there, an API error shown to the user, delete it with the keyboard.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -31,11 +31,15 @@ function ensureFrontendBuilt(): void {
   execFileSync('npm', ['run', 'build', '--silent'], { cwd: FRONTEND, stdio: 'inherit' });
 }
 
-/** Starts the local run on a free port and resolves with its URL once it listens. */
+/**
+ * Starts the documented local run (`npm run local`) on a free port and resolves with its URL once
+ * it listens. `--ignore-scripts` skips only the `prelocal` builds (the global setup compiled the
+ * backend, ensureFrontendBuilt the page), so the process tree is the one a developer gets.
+ */
 function startLocalRun(
   database: string,
 ): Promise<{ child: ChildProcess; url: string; log: () => string }> {
-  const child = spawn(process.execPath, ['build/local.js'], {
+  const child = spawn('npm', ['run', 'local', '--ignore-scripts'], {
     cwd: BACKEND,
     env: { ...process.env, PORT: '0', DB_NAME: database, LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -89,7 +93,8 @@ afterAll(async () => {
   await admin.query(`DROP DATABASE IF EXISTS \`${database}\``);
   await admin.end();
   if (local && local.child.exitCode === null) {
-    local.child.kill('SIGKILL');
+    // SIGTERM, not SIGKILL: npm passes it on to the server, a killed npm would orphan it.
+    local.child.kill('SIGTERM');
   }
 });
 
@@ -160,10 +165,13 @@ describe('the notes page', () => {
     expect(script.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
   });
 
-  it('stops cleanly on SIGTERM', async () => {
+  it('stops cleanly on SIGTERM to npm, leaving no server behind', async () => {
+    // What a process manager, an IDE's stop button or `timeout` does: signal the top process
+    // only. npm forwards it to the server (the script execs node), which must not outlive npm.
     const exited = new Promise<number | null>((resolve) => local.child.once('exit', resolve));
     local.child.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(local.log()).toContain('"event":"shutdown.done"');
+    await expect(fetch(`${local.url}/api/health`)).rejects.toThrow();
   });
 });
