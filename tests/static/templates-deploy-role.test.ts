@@ -237,4 +237,30 @@ describe('the deploy role allows nothing broader', () => {
       },
     ]);
   });
+
+  it("the execution role reaches S3 only in the edge stack's buckets and cannot share or read other secrets", () => {
+    const s3 = executionStatements.filter((s) =>
+      asList(s.Action as string[]).some((a) => a.startsWith('s3:')),
+    );
+    expect(s3.map((s) => s.Effect)).toEqual(['Allow']);
+    expect(asList(s3[0]?.Resource as unknown[])).toEqual([
+      { 'Fn::Sub': 'arn:${AWS::Partition}:s3:::${EnvironmentName}-edge-*' },
+      { 'Fn::Sub': 'arn:${AWS::Partition}:s3:::${EnvironmentName}-edge-*/*' },
+    ]);
+    const denied = (action: string) =>
+      executionStatements.filter(
+        (s) => s.Effect === 'Deny' && asList(s.Action as string[]).includes(action),
+      );
+    expect(denied('secretsmanager:PutResourcePolicy')).toHaveLength(1);
+    expect(denied('secretsmanager:PutResourcePolicy')[0]?.Condition).toBeUndefined();
+    expect(denied('secretsmanager:GetSecretValue')[0]?.Condition).toEqual({
+      StringNotEquals: { 'aws:ResourceTag/Environment': { Ref: 'EnvironmentName' } },
+    });
+    // The one secret the stacks resolve carries that tag.
+    const secret = loadTemplate('app').Resources.OriginVerifySecret;
+    expect(secret?.Properties?.Tags).toContainEqual({
+      Key: 'Environment',
+      Value: { Ref: 'EnvironmentName' },
+    });
+  });
 });
