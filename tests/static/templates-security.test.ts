@@ -629,3 +629,40 @@ describe('what CloudFormation accepts beyond cfn-lint', () => {
     }
   });
 });
+
+describe('security group texts EC2 accepts', () => {
+  // EC2 refuses other characters (an apostrophe fails the whole stack); rules that name a prefix
+  // list or a security group do not even take '&'. cfn-lint does not check either.
+  const GROUP_TEXT = /^[a-zA-Z0-9 ._\-:/()#,@[\]+=&;{}!$*]{1,255}$/;
+  const RULE_TEXT = /^[a-zA-Z0-9 ._\-:/()#,@[\]+=;{}!$*]{0,255}$/;
+  const sample = (value: unknown) =>
+    typeof value === 'string'
+      ? value
+      : String((value as { 'Fn::Sub'?: string })['Fn::Sub']).replace(/\$\{[^}]+\}/g, 'staging');
+
+  it.each(all)('%s.yaml: group and rule descriptions use only allowed characters', (_n, t) => {
+    const bad: string[] = [];
+    for (const [id, group] of resourcesOfType(t, 'AWS::EC2::SecurityGroup')) {
+      const text = sample(group.Properties?.GroupDescription);
+      if (!GROUP_TEXT.test(text)) bad.push(`${id}: ${text}`);
+      for (const key of ['SecurityGroupIngress', 'SecurityGroupEgress']) {
+        for (const rule of asList(group.Properties?.[key] as Record<string, unknown>[])) {
+          if (rule.Description !== undefined && !RULE_TEXT.test(sample(rule.Description)))
+            bad.push(`${id}.${key}: ${sample(rule.Description)}`);
+        }
+      }
+    }
+    for (const type of ['AWS::EC2::SecurityGroupIngress', 'AWS::EC2::SecurityGroupEgress']) {
+      for (const [id, rule] of resourcesOfType(t, type)) {
+        const text = sample(rule.Properties?.Description ?? '');
+        if (!RULE_TEXT.test(text)) bad.push(`${id}: ${text}`);
+      }
+    }
+    expect(bad).toEqual([]);
+  });
+
+  it('the check refuses an apostrophe', () => {
+    expect(RULE_TEXT.test("MySQL from the application's tasks")).toBe(false);
+    expect(RULE_TEXT.test('MySQL from the application tasks')).toBe(true);
+  });
+});
