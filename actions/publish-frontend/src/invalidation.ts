@@ -68,8 +68,11 @@ export function urlPathFor(key: string, originPath = ''): string {
 }
 
 /**
- * Same run and attempt and same paths → same reference, so a retried call returns the
- * invalidation already created instead of creating a second one.
+ * One reference per publish: the SDK's retries of the call (and the back-off loop below) send
+ * the same one, so CloudFront returns the invalidation already created instead of a second.
+ * It names the run for whoever reads it in the console, and carries a per-process nonce: two
+ * publishes of the same paths in one run (two steps, matrix legs) must not share a reference,
+ * or CloudFront would answer the second with the first's, long completed, invalidation.
  */
 export function callerReference(
   paths: readonly string[],
@@ -77,10 +80,12 @@ export function callerReference(
 ): string {
   const digest = createHash('sha256').update(paths.join('\n')).digest('hex').slice(0, 16);
   const run = env.GITHUB_RUN_ID
-    ? `${env.GITHUB_RUN_ID}-${env.GITHUB_RUN_ATTEMPT ?? '1'}`
+    ? `${env.GITHUB_RUN_ID}-${env.GITHUB_RUN_ATTEMPT ?? '1'}-${PROCESS_NONCE}`
     : randomUUID();
   return `publish-frontend-${run}-${digest}`;
 }
+
+const PROCESS_NONCE = randomUUID().slice(0, 8);
 
 export interface CreateOptions {
   cloudfront: CloudFrontClient;

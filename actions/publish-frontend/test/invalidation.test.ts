@@ -90,6 +90,18 @@ describe('callerReference', () => {
     );
     expect(callerReference(['/a'], {})).not.toBe(callerReference(['/a'], {}));
   });
+
+  it('differs between two publishes of the same paths in one run (another step, a matrix leg)', async () => {
+    const env = { GITHUB_RUN_ID: '42', GITHUB_RUN_ATTEMPT: '1' };
+    const here = callerReference(['/', '/index.html'], env);
+    // A fresh module instance stands for the next step's process.
+    const nextStep: string = '../src/invalidation.js?step=2';
+    const other = (await import(nextStep)) as {
+      callerReference: typeof callerReference;
+    };
+    expect(other.callerReference(['/', '/index.html'], env)).not.toBe(here);
+    expect(here).toMatch(/^publish-frontend-42-1-/);
+  });
 });
 
 // moto never answers TooManyInvalidationsInProgress and reports every invalidation COMPLETED at
