@@ -146,6 +146,10 @@ function readShare(inputs: Inputs, name: string, fallback: number): number {
   const match = /^(\d+(?:\.\d+)?)\s*(%?)$/.exec(value);
   if (!match) throw new InputError(name, value, accepted);
   const number = Number(match[1]);
+  // A bare 1 could be 1% or 100% (the guard off): the wrong guess deletes the site, so ask.
+  if (number === 1 && match[2] !== '%') {
+    throw new InputError(name, value, `1% or 100% (a bare 1 is ambiguous): ${accepted}`);
+  }
   const share = match[2] === '%' || number > 1 ? number / 100 : number;
   if (share < 0 || share > 1) throw new InputError(name, value, accepted);
   return share;

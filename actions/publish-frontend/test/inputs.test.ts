@@ -63,6 +63,7 @@ describe('readInputs', () => {
     expect(inputs.maxDeletions).toBe(0.25);
     expect(read({ ...base, 'max-deletions': '0.1' }).maxDeletions).toBe(0.1);
     expect(read({ ...base, 'max-deletions': '100%' }).maxDeletions).toBe(1);
+    expect(read({ ...base, 'max-deletions': '1%' }).maxDeletions).toBe(0.01);
     expect(read({ ...base, 'content-types': '.glb=model/gltf-binary' }).contentTypes).toEqual({
       glb: 'model/gltf-binary',
     });
@@ -77,6 +78,10 @@ describe('readInputs', () => {
     [{ invalidate: 'some' }, 'invalidate'],
     [{ 'max-deletions': 'half' }, 'max-deletions'],
     [{ 'max-deletions': '150%' }, 'max-deletions'],
+    // 1% or 100%? Guessing 100% would turn the guard off.
+    [{ 'max-deletions': '1' }, 'max-deletions'],
+    [{ 'max-deletions': '1.0' }, 'max-deletions'],
+    [{ 'keep-previous-assets': 'soon' }, 'keep-previous-assets'],
     [{ concurrency: '0' }, 'concurrency'],
     [{ 'max-invalidation-paths': '5000' }, 'max-invalidation-paths'],
     [{ 'content-types': '.glb=not a type' }, 'content-types'],
