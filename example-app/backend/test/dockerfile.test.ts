@@ -1,217 +1,115 @@
 /**
  * The Dockerfile's rules, checked statically (no Docker engine here and hadolint is not in
- * Debian): multi-stage, production dependencies only, non-root user, HEALTHCHECK, a pinned base
- * image, and an ignore file that keeps node_modules, tests and .git out of the build context.
+ * Debian): multi-stage, production dependencies only, non-root user, a HEALTHCHECK the base image
+ * can run, a small pinned base image, and an ignore file that keeps node_modules, tests and .git
+ * out of the build context. Each rule is also shown to fail on a Dockerfile that breaks it.
  */
 import { describe, expect, it } from '@jest/globals';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { dockerfileProblems, ignoredBy, NEVER_SENT } from './support/dockerfile-rules.js';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 const DOCKERFILE = path.join(REPO, 'example-app/backend/Dockerfile');
-const IGNORE_FILE = `${DOCKERFILE}.dockerignore`;
+const dockerfile = readFileSync(DOCKERFILE, 'utf8');
+const ignoreFile = readFileSync(`${DOCKERFILE}.dockerignore`, 'utf8');
+const exists = (file: string) => existsSync(path.join(REPO, file));
 
-interface Instruction {
-  keyword: string;
-  args: string;
+function problemsOf(changed: { dockerfile?: string; ignoreFile?: string }): string[] {
+  return dockerfileProblems({ dockerfile, ignoreFile, exists, ...changed });
 }
 
-interface Stage {
-  image: string;
-  name: string | undefined;
-  instructions: Instruction[];
+/** The real Dockerfile with one edit; fails the test when the edit did not apply. */
+function edited(from: string | RegExp, to: string): string {
+  const result = dockerfile.replace(from, to);
+  expect(result).not.toBe(dockerfile);
+  return result;
 }
 
-/** Instructions with continuation lines joined and comments dropped. */
-function parseDockerfile(text: string): Instruction[] {
-  const instructions: Instruction[] = [];
-  let pending = '';
-  for (const line of text.split('\n')) {
-    if (/^\s*#/.test(line)) continue; // comments, also between continued lines
-    const joined = pending + line.trim();
-    if (joined.endsWith('\\')) {
-      pending = `${joined.slice(0, -1).trim()} `;
-      continue;
-    }
-    pending = '';
-    if (joined === '') continue;
-    const [, keyword = '', args = ''] = /^(\S+)\s*(.*)$/.exec(joined) ?? [];
-    instructions.push({ keyword: keyword.toUpperCase(), args });
-  }
-  return instructions;
-}
-
-function stagesOf(instructions: Instruction[]): Stage[] {
-  const stages: Stage[] = [];
-  for (const instruction of instructions) {
-    if (instruction.keyword === 'FROM') {
-      const [image = '', as, name] = instruction.args.replace(/--platform=\S+\s+/, '').split(/\s+/);
-      stages.push({ image, name: as?.toUpperCase() === 'AS' ? name : undefined, instructions: [] });
-    } else {
-      stages.at(-1)?.instructions.push(instruction);
-    }
-  }
-  return stages;
-}
-
-/** COPY's options and paths; the last path is the destination. */
-function copyParts(args: string): { from: string | undefined; sources: string[] } {
-  const words = args.split(/\s+/);
-  const from = words.find((word) => word.startsWith('--from='))?.slice('--from='.length);
-  const paths = words.filter((word) => !word.startsWith('--'));
-  return { from, sources: paths.slice(0, -1) };
-}
-
-/**
- * Whether the build context leaves a path out, by Docker's rules: patterns in order, the last one
- * that matches the path or one of its parent folders decides, `!` lets a path back in, `*` and
- * `?` stay within one path segment, `**` spans any number.
- */
-function ignoredBy(ignoreFile: string, file: string): boolean {
-  const rules = ignoreFile
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => line !== '' && !line.startsWith('#'))
-    .map((line) => {
-      const negated = line.startsWith('!');
-      const pattern = path.posix.normalize((negated ? line.slice(1) : line).replace(/^\/+/, ''));
-      return { negated, regex: globToRegex(pattern) };
-    });
-  const segments = file.split('/');
-  const candidates = segments.map((_, i) => segments.slice(0, i + 1).join('/'));
-  let ignored = false;
-  for (const rule of rules) {
-    if (candidates.some((candidate) => rule.regex.test(candidate))) ignored = !rule.negated;
-  }
-  return ignored;
-}
-
-function globToRegex(pattern: string): RegExp {
-  let source = '';
-  for (let i = 0; i < pattern.length; i += 1) {
-    const char = pattern[i]!;
-    if (char === '*' && pattern[i + 1] === '*') {
-      i += 1;
-      if (pattern[i + 1] === '/') {
-        i += 1;
-        source += '(?:.*/)?';
-      } else {
-        source += '.*';
-      }
-    } else if (char === '*') {
-      source += '[^/]*';
-    } else if (char === '?') {
-      source += '[^/]';
-    } else {
-      source += char.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-    }
-  }
-  return new RegExp(`^${source}$`);
-}
-
-const instructions = parseDockerfile(readFileSync(DOCKERFILE, 'utf8'));
-const stages = stagesOf(instructions);
-const runtime = stages.at(-1)!;
-const ignoreFile = readFileSync(IGNORE_FILE, 'utf8');
-const keywords = (stage: Stage) => stage.instructions.map((instruction) => instruction.keyword);
+const RUNTIME_FROM = 'FROM node:24-alpine AS runtime';
 
 describe('the Dockerfile', () => {
-  it('is multi-stage, every stage named', () => {
-    expect(stages.length).toBeGreaterThanOrEqual(2);
-    for (const stage of stages) expect(stage.name).toMatch(/^[a-z][a-z0-9-]*$/);
+  it('keeps every rule', () => {
+    expect(problemsOf({})).toEqual([]);
   });
 
-  it('pins every base image to a Node major version (22 or later), never latest', () => {
-    for (const stage of stages) {
-      const fromStage = stages.some((other) => other.name === stage.image);
-      if (fromStage) continue;
-      const match =
-        /^node:(\d+)(-(alpine|slim|bookworm-slim|trixie-slim)[\d.]*)?(@sha256:[a-f0-9]{64})?$/.exec(
-          stage.image,
-        );
-      expect({ image: stage.image, pinned: match !== null }).toEqual({
-        image: stage.image,
-        pinned: true,
-      });
-      expect(Number(match![1])).toBeGreaterThanOrEqual(22);
-      expect(stage.image).not.toMatch(/:latest|^[^:]+$/);
-    }
-  });
-
-  it('runs as a non-root user, set before the command', () => {
-    const users = runtime.instructions.filter((instruction) => instruction.keyword === 'USER');
-    expect(users.length).toBeGreaterThan(0);
-    const user = users.at(-1)!.args.split(':')[0]!.trim();
-    expect(['root', '0', '']).not.toContain(user);
-    expect(keywords(runtime).lastIndexOf('USER')).toBeLessThan(keywords(runtime).indexOf('CMD'));
-  });
-
-  it('has a HEALTHCHECK that requests /api/health', () => {
-    const healthcheck = runtime.instructions.find((i) => i.keyword === 'HEALTHCHECK');
-    expect(healthcheck?.args).toMatch(/\bCMD\b/);
-    expect(healthcheck?.args).not.toMatch(/^NONE/);
-    expect(healthcheck?.args).toContain('/api/health');
-  });
-
-  it('starts the compiled server with plain node (exec form, so node gets SIGTERM)', () => {
-    const cmd = runtime.instructions.filter((i) => i.keyword === 'CMD').at(-1);
-    expect(JSON.parse(cmd!.args)).toEqual(['node', 'build/server.js']);
-  });
-
-  it('ships production dependencies only, installed with the lock file in another stage', () => {
-    expect(keywords(runtime)).not.toContain('RUN'); // no npm install in the final image
-    const modules = runtime.instructions
-      .filter((i) => i.keyword === 'COPY')
-      .map((i) => copyParts(i.args))
-      .find((copy) => copy.sources.some((source) => source.endsWith('node_modules')));
-    expect(modules?.from).toBeDefined();
-    const depsStage = stages.find((stage) => stage.name === modules!.from)!;
-    const installs = depsStage.instructions.filter((i) => /\bnpm (ci|install)\b/.test(i.args));
-    expect(installs).toHaveLength(1);
-    expect(installs[0]!.args).toMatch(/\bnpm ci\b/);
-    expect(installs[0]!.args).toContain('--omit=dev');
-  });
-
-  it('copies no sources or tests into the final image', () => {
-    const copied = runtime.instructions
-      .filter((i) => i.keyword === 'COPY')
-      .flatMap((i) => copyParts(i.args).sources);
-    for (const source of copied) expect(source).not.toMatch(/(^|\/)(src|test|tests)(\/|$)/);
-  });
-
-  it('copies only files that exist and that the ignore file lets into the context', () => {
-    const fromContext = stages
-      .flatMap((stage) => stage.instructions)
-      .filter((i) => i.keyword === 'COPY' && !copyParts(i.args).from)
-      .flatMap((i) => copyParts(i.args).sources);
-    expect(fromContext.length).toBeGreaterThan(0);
-    for (const source of fromContext) {
-      expect({ source, exists: existsSync(path.join(REPO, source)) }).toEqual({
-        source,
-        exists: true,
-      });
-      expect({ source, ignored: ignoredBy(ignoreFile, source) }).toEqual({
-        source,
-        ignored: false,
-      });
-    }
+  it.each<[string, () => string, string]>([
+    [
+      'a single stage',
+      () => dockerfile.slice(dockerfile.indexOf(RUNTIME_FROM)),
+      'multi-stage: a single stage',
+    ],
+    ['an unnamed stage', () => edited(RUNTIME_FROM, 'FROM node:24-alpine'), 'multi-stage:'],
+    ['node:latest', () => edited(RUNTIME_FROM, 'FROM node:latest AS runtime'), 'pinned base:'],
+    ['an unpinned image', () => edited(RUNTIME_FROM, 'FROM node AS runtime'), 'pinned base:'],
+    ['Node 20', () => edited(RUNTIME_FROM, 'FROM node:20-alpine AS runtime'), 'pinned base:'],
+    ['the full Debian image', () => edited(RUNTIME_FROM, 'FROM node:24 AS runtime'), 'small:'],
+    ['no USER', () => edited(/^USER node\n/m, ''), 'non-root:'],
+    ['USER root', () => edited(/^USER node$/m, 'USER root'), 'non-root:'],
+    ['USER 0:0', () => edited(/^USER node$/m, 'USER 0:0'), 'non-root:'],
+    [
+      'USER after CMD',
+      () => `${edited(/^USER node\n/m, '')}USER node\n`,
+      'non-root: USER comes after CMD',
+    ],
+    ['no HEALTHCHECK', () => edited(/^HEALTHCHECK .*\\\n.*\n/m, ''), 'healthcheck: no'],
+    [
+      'HEALTHCHECK NONE',
+      () => edited(/^HEALTHCHECK .*\\\n.*\n/m, 'HEALTHCHECK NONE\n'),
+      'healthcheck: no',
+    ],
+    [
+      'a HEALTHCHECK with curl on Alpine',
+      () => edited('CMD wget -q -O /dev/null', 'CMD curl -fsS'),
+      'healthcheck: curl is not in node:24-alpine',
+    ],
+    [
+      'a HEALTHCHECK with wget on a slim image',
+      () => edited(RUNTIME_FROM, 'FROM node:24-slim AS runtime'),
+      'healthcheck: wget is not in node:24-slim',
+    ],
+    ['CMD through npm', () => edited(/^CMD .*$/m, 'CMD ["npm", "start"]'), 'command:'],
+    ['CMD in shell form', () => edited(/^CMD .*$/m, 'CMD node build/server.js'), 'command:'],
+    ['dev dependencies', () => edited(' --omit=dev', ''), 'production deps:'],
+    [
+      'npm install',
+      () => edited('RUN npm ci --omit=dev', 'RUN npm install --omit=dev'),
+      'production deps:',
+    ],
+    [
+      'a RUN in the runtime stage',
+      () => `${dockerfile}RUN npm ci --omit=dev\n`,
+      'production deps:',
+    ],
+    [
+      'node_modules from the build stage (dev dependencies included)',
+      () => edited('COPY --from=deps /app/node_modules', 'COPY --from=build /app/node_modules'),
+      'production deps:',
+    ],
+    [
+      'sources in the runtime stage',
+      () => `${dockerfile}COPY example-app/backend/src src\n`,
+      'no sources: the runtime stage copies example-app/backend/src',
+    ],
+    [
+      'a copied path that does not exist',
+      () => edited('COPY example-app/backend/migrations ', 'COPY example-app/backend/migration '),
+      'context: COPY example-app/backend/migration,',
+    ],
+    [
+      'a copied path the ignore file leaves out',
+      () => edited(RUNTIME_FROM, `COPY example-app/backend/test test\n${RUNTIME_FROM}`),
+      'context: COPY example-app/backend/test, which the ignore file leaves out',
+    ],
+  ])('fails on %s', (_case, change, problem) => {
+    const problems = problemsOf({ dockerfile: change() });
+    expect(problems).toContainEqual(expect.stringContaining(problem));
   });
 });
 
 describe('Dockerfile.dockerignore', () => {
-  it.each([
-    '.git/HEAD',
-    'node_modules/fastify/package.json',
-    'example-app/backend/node_modules/x/index.js',
-    'example-app/backend/test/api.test.ts',
-    'example-app/backend/src/notes/cursor.test.ts',
-    'example-app/backend/build/server.js',
-    'example-app/frontend/dist/index.html',
-    'example-app/frontend/src/main.ts',
-    'actions/common/src/inputs.ts',
-    '.env',
-  ])('keeps %s out of the build context', (file) => {
+  it.each(NEVER_SENT)('keeps %s out of the build context', (file) => {
     expect(ignoredBy(ignoreFile, file)).toBe(true);
   });
 
@@ -222,4 +120,15 @@ describe('Dockerfile.dockerignore', () => {
   ])('sends %s', (file) => {
     expect(ignoredBy(ignoreFile, file)).toBe(false);
   });
+
+  it.each(['*', '**/node_modules', '**/test', '**/*.test.ts', '**/.env'])(
+    'is caught by the rules without its %s line',
+    (line) => {
+      const without = ignoreFile.replace(new RegExp(`^${line.replace(/[.*]/g, '\\$&')}$`, 'm'), '');
+      expect(without).not.toBe(ignoreFile);
+      expect(problemsOf({ ignoreFile: without })).toContainEqual(
+        expect.stringMatching(/^ignore file: .* reaches the context$/),
+      );
+    },
+  );
 });
