@@ -2,8 +2,15 @@
 // README says feeds the next stack exists under that name, and the parameter it feeds exists with a
 // type and pattern that accept what the output produces. Plus the service wiring a first deploy
 // depends on (health checks, draining, scaling, the CloudFront-only listener).
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { loadAllTemplates, resourcesOfType, type TemplateName } from '../support-cfn/templates.js';
+import {
+  loadAllTemplates,
+  resourcesOfType,
+  templatesDir,
+  type TemplateName,
+} from '../support-cfn/templates.js';
 
 const templates = loadAllTemplates();
 
@@ -241,5 +248,55 @@ describe('the database tier', () => {
     expect(cluster.BackupRetentionPeriod).toEqual({ Ref: 'BackupRetentionDays' });
     expect(templates.data.Parameters?.BackupRetentionDays?.Default).toBeGreaterThanOrEqual(7);
     expect(cluster).not.toHaveProperty('MasterUserPassword');
+  });
+});
+
+describe('the README figures follow the template defaults', () => {
+  const readme = readFileSync(path.join(templatesDir, 'README.md'), 'utf8');
+  const row = (start: string) => {
+    const line = readme.split('\n').find((l) => l.startsWith(`| ${start}`));
+    if (!line) throw new Error(`README has no table row starting with "${start}"`);
+    return line;
+  };
+  const app = templates.app;
+  const group = app.Resources.TargetGroup?.Properties ?? {};
+
+  it('the rolling-deploy arithmetic uses the health check and draining defaults', () => {
+    const healthy = Number(group.HealthyThresholdCount) * Number(group.HealthCheckIntervalSeconds);
+    expect(row('Healthy in the target group')).toContain(
+      `${String(group.HealthyThresholdCount)} × ${String(group.HealthCheckIntervalSeconds)} s = ${healthy} s`,
+    );
+    const drain = Number(app.Parameters?.DeregistrationDelaySeconds?.Default);
+    expect(row('Old tasks drain')).toContain(`| ${drain} s |`);
+    const start = Number(/~(\d+) s/.exec(row('New tasks start'))?.[1]);
+    const stop = Number(/~(\d+) s/.exec(row('Old tasks stop'))?.[1]);
+    expect(row('**Rolling deploy**')).toContain(`≈ ${start + healthy + drain + stop} s`);
+  });
+
+  it('the cost table prices the default sizes and adds up', () => {
+    const cpu = Number(app.Parameters?.TaskCpu?.Default) / 1024;
+    const memory = Number(app.Parameters?.TaskMemory?.Default) / 1024;
+    const tasks = Number(app.Parameters?.MinTasks?.Default);
+    expect(row('Fargate')).toContain(`${tasks} tasks × ${cpu} vCPU, ${memory} GB`);
+    expect(row('Aurora MySQL')).toContain(
+      String(templates.data.Parameters?.InstanceClass?.Default),
+    );
+    expect(resourcesOfType(templates.data, 'AWS::RDS::DBInstance')).toHaveLength(2);
+    expect(row('NAT gateway')).toContain(
+      `(\`${String(templates.network.Parameters?.NatMode?.Default)}\`)`,
+    );
+    const amounts = [
+      'Fargate',
+      'Aurora MySQL',
+      'Aurora storage',
+      'NAT gateway',
+      'ALB',
+      'Public IPv4',
+      'CloudFront',
+      'Other',
+    ].map((name) => Number(/\$(\d+\.\d\d) \|\s*$/.exec(row(name))?.[1]));
+    expect(amounts.every((amount) => Number.isFinite(amount))).toBe(true);
+    const total = Number(/≈ \$(\d+) a month/.exec(row('**Total**'))?.[1]);
+    expect(Math.round(amounts.reduce((a, b) => a + b, 0))).toBe(total);
   });
 });
