@@ -21,7 +21,7 @@ import type { DistributionInfo } from './preflight.js';
 import { nextManifest, readBackWritten, writeManifest, type KnownState } from './remote-objects.js';
 import { readState, type SiteState } from './state.js';
 import { addReport } from './summary.js';
-import { deleteAll, formatBytes, uploadAll } from './upload.js';
+import { deleteAll, formatBytes, uploadAll, type UploadResult } from './upload.js';
 
 const ACTION = 'publish-frontend';
 
@@ -85,17 +85,29 @@ export async function run(context: MainContext = {}): Promise<void> {
   }
 
   const log = (line: string): void => core.info(line);
-  const uploaded = await uploadAll(plan.uploadPhases, {
-    s3,
-    bucket: inputs.bucket,
-    concurrency: inputs.concurrency,
-    log,
-  });
-  Object.assign(outcome, {
-    uploaded: uploaded.written.size,
-    bytes: uploaded.bytes,
-    copied: uploaded.copied,
-  });
+  const uploaded: UploadResult = { written: new Map(), bytes: 0, copied: 0 };
+  const tally = (): void => {
+    Object.assign(outcome, {
+      uploaded: uploaded.written.size,
+      bytes: uploaded.bytes,
+      copied: uploaded.copied,
+    });
+  };
+  try {
+    await uploadAll(plan.uploadPhases, {
+      s3,
+      bucket: inputs.bucket,
+      concurrency: inputs.concurrency,
+      log,
+      result: uploaded,
+    });
+  } catch (error) {
+    // Outputs and summary say how far it got; the visitor's site is whole either way.
+    tally();
+    report(outcome, uploadStopped(plan, uploaded.written));
+    throw error;
+  }
+  tally();
   try {
     outcome.deleted = await deleteAll({ s3, bucket: inputs.bucket, objects: plan.deletions, log });
     await saveManifest({ s3, inputs, state, written: uploaded.written, retained: plan.retained });
@@ -188,7 +200,20 @@ function siteUrl(options: { inputs: PublishInputs; region: string; state: SiteSt
     : `https://${inputs.bucket}.s3.${options.region}.amazonaws.com/${encoded}`;
 }
 
-function report(outcome: Outcome): void {
+/** What a failed upload leaves, in the visitor's terms: the basis of a rerun. */
+function uploadStopped(plan: Plan, written: ReadonlyMap<string, unknown>): string {
+  const pagesWritten = plan.uploadPhases.pages.filter((upload) => written.has(upload.file.key));
+  const pages =
+    pagesWritten.length === 0
+      ? 'No HTML page was replaced, so visitors still get the previous release whole.'
+      : `${pagesWritten.length} of ${plan.uploadPhases.pages.length} HTML page(s) were replaced; every asset they reference was uploaded before them.`;
+  return (
+    `The upload stopped after ${written.size} of ${plan.uploads.length} file(s). ${pages} ` +
+    'Nothing was deleted and no invalidation was made. Running the step again uploads only what is still missing or different.'
+  );
+}
+
+function report(outcome: Outcome, stopped?: string): void {
   const { inputs } = outcome;
   core.setOutput('uploaded', outcome.uploaded);
   core.setOutput('skipped', outcome.plan.skipped.length);
@@ -210,5 +235,6 @@ function report(outcome: Outcome): void {
     invalidationId: outcome.invalidationId,
     invalidationStatus: outcome.invalidationStatus,
     url: outcome.url,
+    stopped,
   });
 }

@@ -1,6 +1,6 @@
 /** The job summary: what was (or, in a dry run, would be) uploaded, skipped, deleted, invalidated. */
 import * as core from '@actions/core';
-import { addFacts, addTable, consoleUrl } from '../../common/src/summary.js';
+import { addFacts, addTable, consoleUrl, escapeHtml } from '../../common/src/summary.js';
 import type { Plan } from './plan.js';
 import { formatBytes } from './upload.js';
 
@@ -19,6 +19,8 @@ export interface Report {
   invalidationId?: string;
   invalidationStatus?: string;
   url: string;
+  /** Set when the uploads stopped on a failure: what that left, for the reader. */
+  stopped?: string;
 }
 
 const LISTED = 50;
@@ -26,9 +28,15 @@ const LISTED = 50;
 export function addReport(report: Report): void {
   const { plan } = report;
   const where = `s3://${report.bucket}/${report.prefix ? `${report.prefix}/` : ''}`;
-  core.summary.addHeading(`${report.dryRun ? 'Dry run: would publish' : 'Published'} ${where}`, 3);
+  const verb = report.dryRun
+    ? 'Dry run: would publish'
+    : report.stopped
+      ? 'Stopped publishing'
+      : 'Published';
+  core.summary.addHeading(`${verb} ${where}`, 3);
   const nothing = plan.uploads.length === 0 && plan.deletions.length === 0;
-  if (nothing)
+  if (report.stopped) core.summary.addRaw(`<p>${escapeHtml(report.stopped)}</p>`, true);
+  else if (nothing)
     core.summary.addRaw(
       '<p>Nothing changed: every file was already published with the same content and headers.</p>',
       true,
@@ -60,7 +68,7 @@ export function addReport(report: Report): void {
   if (plan.uploads.length > 0) {
     addTable(
       [
-        report.dryRun ? 'Would upload (in order)' : 'Uploaded (in order)',
+        report.dryRun || report.stopped ? 'To upload (in order)' : 'Uploaded (in order)',
         'Why',
         'Content-Type',
         'Cache-Control',

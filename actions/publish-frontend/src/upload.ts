@@ -40,6 +40,8 @@ export interface UploadOptions {
   concurrency: number;
   log: (line: string) => void;
   multipartThreshold?: number;
+  /** Filled in as uploads finish, so that a caller still knows what was written when one fails. */
+  result?: UploadResult;
 }
 
 export interface UploadResult {
@@ -55,7 +57,7 @@ export async function uploadAll(
   phases: { assets: readonly PlannedUpload[]; pages: readonly PlannedUpload[] },
   options: UploadOptions,
 ): Promise<UploadResult> {
-  const result: UploadResult = { written: new Map(), bytes: 0, copied: 0 };
+  const result: UploadResult = options.result ?? { written: new Map(), bytes: 0, copied: 0 };
   const total = phases.assets.length + phases.pages.length;
   const progress = progressReporter(total, options.log);
   for (const [name, uploads] of [

@@ -6,6 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { GetInvalidationCommand } from '@aws-sdk/client-cloudfront';
+import { restXmlError, startFaultProxy } from '../../../test-support/fault-proxy.js';
 import { runAction } from '../../../test-support/run-action.js';
 import {
   cloudfront,
@@ -340,6 +341,71 @@ describe('the previous release, for visitors who still have its page open', () =
       'c.html',
       'index.html',
     ]);
+  });
+});
+
+describe('a publish that fails part-way', () => {
+  it('leaves the previous release whole, reports how far it got, and a rerun completes it', async () => {
+    const bucket = 'fail-site';
+    await createBucket(bucket);
+    const publish = (version: number, env: Record<string, string> = {}) =>
+      runAction(
+        'publish-frontend',
+        {
+          source: writeSite({ ...site(version), 'about.html': `about v${version}` }),
+          bucket,
+          'max-deletions': '100%',
+        },
+        { env },
+      );
+    expect((await publish(1)).exitCode).toBe(0);
+    const before = await listObjects(bucket);
+
+    // S3 refuses every HTML upload (as a bucket policy might): the assets go up, then it stops.
+    const proxy = await startFaultProxy({
+      target: process.env.AWS_ENDPOINT_URL as string,
+      rules: [
+        {
+          match: (request) =>
+            request.method === 'PUT' && /^\/fail-site\/[^?]*\.html(\?|$)/.test(request.url),
+          times: Infinity,
+          response: restXmlError('AccessDenied', 'Access Denied', 403),
+        },
+      ],
+    });
+    let failed;
+    try {
+      failed = await publish(2, { AWS_ENDPOINT_URL: proxy.url });
+    } finally {
+      await proxy.stop();
+    }
+    expect(failed.exitCode).toBe(1);
+    expect(failed.annotations[0]?.title).toMatch(/^Access denied/);
+    expect(failed.outputs).toMatchObject({
+      uploaded: '3',
+      deleted: '0',
+      'bytes-uploaded': String(
+        Object.entries(site(2))
+          .filter(([name]) => name.endsWith('.js'))
+          .reduce((sum, [, content]) => sum + Buffer.byteLength(content), 0),
+      ),
+      'invalidation-id': '',
+    });
+    expect(failed.summary).toContain('Stopped publishing');
+    expect(failed.summary).toContain('The upload stopped after 3 of 5 file(s)');
+    expect(failed.summary).toContain('No HTML page was replaced');
+    // Nothing a visitor sees changed: the old pages, and every old asset they reference.
+    const after = await listObjects(bucket);
+    for (const object of before) {
+      expect(after.find((candidate) => candidate.key === object.key)?.etag).toBe(object.etag);
+    }
+    expect((await fetchObject(s3(), bucket, 'index.html')).body).toContain('<title>v1</title>');
+
+    // The rerun sends only what is missing (the pages), then deletes release 1's assets.
+    const rerun = await publish(2);
+    expect(rerun.exitCode).toBe(0);
+    expect(rerun.outputs).toMatchObject({ uploaded: '2', skipped: '3', deleted: '3' });
+    expect((await fetchObject(s3(), bucket, 'index.html')).body).toContain('<title>v2</title>');
   });
 });
 
