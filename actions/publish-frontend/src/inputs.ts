@@ -95,7 +95,8 @@ function readPrefix(inputs: Inputs): string {
 function readCacheRules(inputs: Inputs): Record<string, string> {
   const rules = inputs.map('cache-control');
   for (const [pattern, value] of Object.entries(rules)) {
-    if (value.trim() === '' || /[\r\n]/.test(value)) {
+    // Sent as a header on every upload: a character HTTP refuses would fail mid-publish.
+    if (value.trim() === '' || !/^[\x20-\x7e\t]+$/.test(value)) {
       throw new InputError(
         'cache-control',
         `${pattern}=${value}`,
@@ -113,7 +114,10 @@ function readContentTypes(inputs: Inputs): Record<string, string> {
       .trim()
       .replace(/^\*?\./, '')
       .toLowerCase();
-    if (!/^[a-z0-9_+-]+$/.test(key) || !/^[\w.+-]+\/[\w.+-]+(\s*;.*)?$/.test(type.trim())) {
+    if (
+      !/^[a-z0-9_+-]+$/.test(key) ||
+      !/^[\w.+-]+\/[\w.+-]+(\s*;[\x20-\x7e]*)?$/.test(type.trim())
+    ) {
       throw new InputError(
         'content-types',
         `${extension}=${type}`,

@@ -85,6 +85,9 @@ describe('readInputs', () => {
     [{ concurrency: '0' }, 'concurrency'],
     [{ 'max-invalidation-paths': '5000' }, 'max-invalidation-paths'],
     [{ 'content-types': '.glb=not a type' }, 'content-types'],
+    // Header values HTTP refuses: caught here, not by the first upload mid-publish.
+    [{ 'content-types': '.glb=model/gltf-binary; x=\u0001' }, 'content-types'],
+    [{ 'cache-control': '*.js=max-age=60 \u2014 short' }, 'cache-control'],
     [{ 'wait-for-invalidation': 'maybe' }, 'wait-for-invalidation'],
   ])('rejects %j naming the input', (values, input) => {
     try {

@@ -6,6 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { GetInvalidationCommand } from '@aws-sdk/client-cloudfront';
+import { HeadBucketCommand } from '@aws-sdk/client-s3';
 import { restXmlError, startFaultProxy } from '../../../test-support/fault-proxy.js';
 import { runAction } from '../../../test-support/run-action.js';
 import {
@@ -56,13 +57,17 @@ describe('publish-frontend refuses before any change', () => {
     expect(await listObjects(BUCKET)).toEqual(before);
   });
 
-  it('fails on a missing source folder, naming the input', async () => {
+  it('fails on a missing source folder, naming the input, and changes nothing', async () => {
+    const before = await listObjects(BUCKET);
     const result = await runAction('publish-frontend', {
       source: '/nonexistent/build',
       bucket: BUCKET,
+      'distribution-id': distributionId,
     });
     expect(result.exitCode).toBe(1);
     expect(result.annotations[0]?.title).toBe('Invalid input: source');
+    expect(result.annotations[0]?.message).toContain('/nonexistent/build does not exist');
+    expect(await listObjects(BUCKET)).toEqual(before);
   });
 
   it('fails without index.html at the root unless require-index is false', async () => {
@@ -81,8 +86,13 @@ describe('publish-frontend refuses before any change', () => {
       bucket: 'other-assets',
       'require-index': 'false',
     });
-    // No such bucket: the next refusal in line.
+    // No such bucket: the next refusal in line; and the bucket was not created on the way.
     expect(allowed.annotations[0]?.title).toBe('Bucket not found');
+    expect(allowed.annotations[0]?.message).toContain('Nothing was changed');
+    await expect(
+      s3().send(new HeadBucketCommand({ Bucket: 'other-assets' })),
+    ).rejects.toMatchObject({ name: 'NotFound' });
+    expect(await listObjects(BUCKET)).toEqual(before);
   });
 
   it('fails when the distribution does not serve from the bucket', async () => {
