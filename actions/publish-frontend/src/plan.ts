@@ -24,10 +24,13 @@ export interface PlannedUpload {
 export interface Plan {
   /**
    * In the order they must be applied: every non-HTML file before any HTML file, so a visitor
-   * never gets a page that references an asset not uploaded yet. `uploadPhases` splits them.
+   * never gets a page that references an asset not uploaded yet; and among the assets, the
+   * immutable (content-hashed) ones first, since a reused name (`sw.js`, an unhashed entry
+   * script or stylesheet) that the live page already loads may reference them. `uploadPhases`
+   * splits them; each phase starts when the one before has finished.
    */
   uploads: PlannedUpload[];
-  uploadPhases: { assets: PlannedUpload[]; pages: PlannedUpload[] };
+  uploadPhases: { immutable: PlannedUpload[]; assets: PlannedUpload[]; pages: PlannedUpload[] };
   skipped: LocalFile[];
   /** Applied only after every upload succeeded. */
   deletions: RemoteObject[];
@@ -72,8 +75,13 @@ export function planPublish(options: PlanOptions): Plan {
     else if (reason) uploads.push({ file, reason });
     else skipped.push(file);
   }
-  const assets = uploads.filter((upload) => !isHtml(upload.file.contentType));
   const pages = uploads.filter((upload) => isHtml(upload.file.contentType));
+  const immutable = uploads.filter(
+    (upload) => !isHtml(upload.file.contentType) && isImmutable(upload.file.cacheControl),
+  );
+  const assets = uploads.filter(
+    (upload) => !isHtml(upload.file.contentType) && !isImmutable(upload.file.cacheControl),
+  );
 
   const localKeys = new Set(options.local.map((file) => file.key));
   const stale = options.delete ? options.remote.filter((object) => !localKeys.has(object.key)) : [];
@@ -97,8 +105,8 @@ export function planPublish(options: PlanOptions): Plan {
     .map((object) => object.key);
 
   return {
-    uploads: [...assets, ...pages],
-    uploadPhases: { assets, pages },
+    uploads: [...immutable, ...assets, ...pages],
+    uploadPhases: { immutable, assets, pages },
     skipped,
     deletions,
     kept,

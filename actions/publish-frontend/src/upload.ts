@@ -1,5 +1,5 @@
 /**
- * Applying the plan to S3: uploads in two phases (assets, then pages), with bounded concurrency;
+ * Applying the plan to S3: uploads in three phases (hashed assets, other assets, then pages), with bounded concurrency;
  * deletions after all uploads succeeded. Files above the multipart threshold go up in parts, each
  * part streamed from its byte range of the file, so memory stays flat whatever the file size.
  *
@@ -54,20 +54,30 @@ export interface UploadResult {
 }
 
 export async function uploadAll(
-  phases: { assets: readonly PlannedUpload[]; pages: readonly PlannedUpload[] },
+  phases: {
+    /** Content-hashed assets: first, as nothing live can reference a new one yet. */
+    immutable?: readonly PlannedUpload[];
+    assets: readonly PlannedUpload[];
+    pages: readonly PlannedUpload[];
+  },
   options: UploadOptions,
 ): Promise<UploadResult> {
   const result: UploadResult = options.result ?? { written: new Map(), bytes: 0, copied: 0 };
-  const total = phases.assets.length + phases.pages.length;
+  const immutable = phases.immutable ?? [];
+  const total = immutable.length + phases.assets.length + phases.pages.length;
   const progress = progressReporter(total, options.log);
+  const what = {
+    immutable: 'content-hashed asset(s)',
+    assets: 'other non-HTML file(s)',
+    pages: 'HTML file(s), last',
+  };
   for (const [name, uploads] of [
+    ['immutable', immutable],
     ['assets', phases.assets],
     ['pages', phases.pages],
   ] as const) {
     if (uploads.length === 0) continue;
-    options.log(
-      `Uploading ${uploads.length} ${name === 'assets' ? 'non-HTML file(s)' : 'HTML file(s), last'}.`,
-    );
+    options.log(`Uploading ${uploads.length} ${what[name]}.`);
     const threshold = options.multipartThreshold ?? MULTIPART_THRESHOLD;
     const large = uploads.filter((upload) => upload.file.size >= threshold);
     const small = uploads.filter((upload) => upload.file.size < threshold);

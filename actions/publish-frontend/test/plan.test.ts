@@ -70,10 +70,10 @@ describe('planPublish', () => {
       'index.html',
     ]);
     expect(plan.uploads.every((upload) => upload.reason === 'new')).toBe(true);
-    expect(plan.uploadPhases.assets.map((upload) => upload.file.key)).toEqual([
+    expect(plan.uploadPhases.immutable.map((upload) => upload.file.key)).toEqual([
       'assets/app.3f9a1c2b.js',
-      'robots.txt',
     ]);
+    expect(plan.uploadPhases.assets.map((upload) => upload.file.key)).toEqual(['robots.txt']);
     expect(plan.uploadPhases.pages.map((upload) => upload.file.key)).toEqual([
       'about.html',
       'index.html',
@@ -81,6 +81,23 @@ describe('planPublish', () => {
     expect(plan.bytesToUpload).toBe(about.size + app.size + index.size + robots.size);
     expect(plan.invalidation.paths).toEqual([]);
     expect(plan.deletions).toEqual([]);
+  });
+
+  it('uploads hashed assets before reused names that may reference them (an unhashed entry)', () => {
+    const entry = file('main.js', 'import("./assets/app.3f9a1c2b.js")');
+    const font = file('fonts/brand.woff2', 'font', { cacheControl: IMMUTABLE });
+    const plan = planPublish(options([entry, index, app, font], []));
+    expect(plan.uploads.map((upload) => upload.file.key)).toEqual([
+      'assets/app.3f9a1c2b.js',
+      'fonts/brand.woff2',
+      'main.js',
+      'index.html',
+    ]);
+    expect(plan.uploadPhases.immutable.map((upload) => upload.file.key)).toEqual([
+      'assets/app.3f9a1c2b.js',
+      'fonts/brand.woff2',
+    ]);
+    expect(plan.uploadPhases.assets.map((upload) => upload.file.key)).toEqual(['main.js']);
   });
 
   it('skips files whose content and headers match, whatever their modification time', () => {

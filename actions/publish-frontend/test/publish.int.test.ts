@@ -87,9 +87,15 @@ describe('publish-frontend against moto', () => {
     expect(large.Metadata?.['content-md5']).toMatch(/^[0-9a-f]{32}$/);
 
     // The order of the two phases shows in the log: every asset upload line precedes the pages'.
-    const assetsAt = result.lines.findIndex((line) => line.startsWith('Uploading 5 non-HTML'));
+    const hashedAt = result.lines.findIndex((line) =>
+      line.startsWith('Uploading 2 content-hashed asset(s)'),
+    );
+    const assetsAt = result.lines.findIndex((line) =>
+      line.startsWith('Uploading 3 other non-HTML file(s)'),
+    );
     const pagesAt = result.lines.findIndex((line) => line.startsWith('Uploading 3 HTML'));
-    expect(assetsAt).toBeGreaterThanOrEqual(0);
+    expect(hashedAt).toBeGreaterThanOrEqual(0);
+    expect(assetsAt).toBeGreaterThan(hashedAt);
     expect(pagesAt).toBeGreaterThan(assetsAt);
     expect(result.summary).toContain('Published s3://publish-site/');
   });

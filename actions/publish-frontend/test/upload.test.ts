@@ -96,6 +96,32 @@ describe('uploadAll', () => {
     });
   });
 
+  it('starts the other assets only after every content-hashed one is in', async () => {
+    const events: string[] = [];
+    s3Mock.on(PutObjectCommand).callsFake(async (input: { Key: string }) => {
+      events.push(`start ${input.Key}`);
+      // The hashed chunk is slow: an unordered upload would finish main.js first.
+      await new Promise((resolve) => setTimeout(resolve, input.Key.startsWith('chunk') ? 20 : 1));
+      events.push(`end ${input.Key}`);
+      return { ETag: '"etag"' };
+    });
+    const immutable = [await planned('chunk.3f9a1c2b.js', 'chunk')];
+    const assets = [await planned('main.js', 'import("./chunk.3f9a1c2b.js")')];
+    const pages = [await planned('index.html', '<html>', 'text/html')];
+    await uploadAll(
+      { immutable, assets, pages },
+      { s3, bucket: 'site', concurrency: 4, log: () => undefined },
+    );
+    expect(events).toEqual([
+      'start chunk.3f9a1c2b.js',
+      'end chunk.3f9a1c2b.js',
+      'start main.js',
+      'end main.js',
+      'start index.html',
+      'end index.html',
+    ]);
+  });
+
   it('does not start the pages when an asset failed', async () => {
     s3Mock.on(PutObjectCommand).resolves({ ETag: '"e"' });
     s3Mock.on(PutObjectCommand, { Key: 'a.js' }).rejects(denied());
