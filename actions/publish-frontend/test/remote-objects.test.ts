@@ -1,10 +1,18 @@
 import { describe, expect, it } from '@jest/globals';
+import {
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
 import type { LocalFile } from '../src/local-files.js';
 import {
   applyManifest,
   isPlainMd5Etag,
   nextManifest,
   objectsToHead,
+  readBackWritten,
   remoteMd5,
   type StoredManifest,
   type RemoteObject,
@@ -168,5 +176,57 @@ describe('ETags', () => {
     expect(isPlainMd5Etag(`${MD5}-3`)).toBe(false);
     expect(remoteMd5(object('a', { etag: `${MD5}-3` }))).toBeUndefined();
     expect(remoteMd5(object('a', { etag: `${MD5}-3`, known: { md5: 'stored' } }))).toBe('stored');
+  });
+});
+
+describe('readBackWritten', () => {
+  const s3Mock = mockClient(S3Client);
+  const s3 = new S3Client({ region: 'us-east-1' });
+  const at = new Date('2026-03-01T10:00:00.123Z');
+
+  it('reads a few written objects with HeadObject, leaving out one deleted meanwhile', async () => {
+    s3Mock.reset();
+    s3Mock.on(HeadObjectCommand).resolves({ ETag: '"e1"', LastModified: at });
+    s3Mock.on(HeadObjectCommand, { Key: 'gone.js' }).rejects(
+      new S3ServiceException({
+        name: 'NotFound',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 404 },
+        message: 'not found',
+      }),
+    );
+    const back = await readBackWritten({
+      s3,
+      bucket: 'site',
+      prefix: '',
+      keys: ['a.js', 'gone.js'],
+      concurrency: 4,
+    });
+    expect([...back]).toEqual([['a.js', { etag: 'e1', lastModified: '2026-03-01T10:00:00Z' }]]);
+    expect(s3Mock.commandCalls(ListObjectsV2Command)).toHaveLength(0);
+  });
+
+  it('lists the prefix once instead when many objects were written', async () => {
+    s3Mock.reset();
+    const keys = Array.from({ length: 100 }, (_, i) => `web/f${i}.js`);
+    s3Mock.on(ListObjectsV2Command).resolves({
+      Contents: [...keys, 'web/not-written.js'].map((Key) => ({
+        Key,
+        ETag: `"${Key}"`,
+        Size: 1,
+        LastModified: at,
+      })),
+    });
+    const back = await readBackWritten({ s3, bucket: 'site', prefix: 'web', keys, concurrency: 4 });
+    expect(back.size).toBe(100);
+    expect(back.get('web/f7.js')).toEqual({
+      etag: 'web/f7.js',
+      lastModified: '2026-03-01T10:00:00Z',
+    });
+    expect(s3Mock.commandCalls(HeadObjectCommand)).toHaveLength(0);
+    expect(s3Mock.commandCalls(ListObjectsV2Command)[0]?.args[0].input).toMatchObject({
+      Bucket: 'site',
+      Prefix: 'web/',
+    });
   });
 });
