@@ -86,6 +86,8 @@ export async function checkDistribution(options: {
   cloudfront: CloudFrontClient;
   distributionId: string;
   bucket: string;
+  /** The key prefix published to ('' for the root): it must lie inside an origin's path. */
+  prefix?: string;
   region: string;
 }): Promise<DistributionInfo> {
   let response;
@@ -104,9 +106,24 @@ export async function checkDistribution(options: {
     throw error;
   }
   const origins = response.Distribution?.DistributionConfig?.Origins?.Items ?? [];
-  const origin = origins.find((candidate) =>
+  const bucketOrigins = origins.filter((candidate) =>
     originServesBucket(candidate.DomainName ?? '', options.bucket, options.region),
   );
+  const prefix = options.prefix ?? '';
+  // An origin with OriginPath /web serves s3://bucket/web/ only: publishing elsewhere in the
+  // bucket would reach no visitor, and its invalidation paths would name other objects.
+  const origin = bucketOrigins.find((candidate) =>
+    prefixInside(prefix, candidate.OriginPath ?? ''),
+  );
+  if (bucketOrigins.length > 0 && !origin) {
+    const paths = bucketOrigins.map((candidate) => candidate.OriginPath || '/').join(', ');
+    throw new ActionError(
+      'Prefix is outside what the distribution serves',
+      `CloudFront distribution ${options.distributionId} serves bucket ${options.bucket} from origin path ${paths}, ` +
+        `but prefix '${prefix}' publishes to s3://${options.bucket}/${prefix ? `${prefix}/` : ''}, which visitors cannot reach. Nothing was changed.`,
+      `Set prefix to the origin path (e.g. ${(bucketOrigins[0]?.OriginPath ?? '').replace(/^\/+/, '') || "''"}) or a folder below it.`,
+    );
+  }
   if (!origin) {
     throw new ActionError(
       'Bucket is not an origin of the distribution',
@@ -120,4 +137,10 @@ export async function checkDistribution(options: {
     domainName: response.Distribution?.DomainName ?? '',
     originPath: origin.OriginPath ?? '',
   };
+}
+
+/** True when keys under `prefix` are below the origin path (`/web` holds `web` and `web/docs`). */
+export function prefixInside(prefix: string, originPath: string): boolean {
+  const origin = originPath.replace(/^\/+|\/+$/g, '');
+  return origin === '' || prefix === origin || prefix.startsWith(`${origin}/`);
 }

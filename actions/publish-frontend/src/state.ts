@@ -47,6 +47,7 @@ export async function readState(options: {
           cloudfront,
           distributionId: inputs.distributionId,
           bucket: inputs.bucket,
+          prefix: inputs.prefix,
           region: options.region,
         })
       : undefined,

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { InputError } from '../../common/src/errors.js';
 import { Inputs } from '../../common/src/inputs.js';
 import { readInputs } from '../src/inputs.js';
-import { checkSource, originServesBucket } from '../src/preflight.js';
+import { checkSource, originServesBucket, prefixInside } from '../src/preflight.js';
 import type { LocalFile } from '../src/local-files.js';
 
 const source = mkdtempSync(path.join(tmpdir(), 'inputs-'));
@@ -152,5 +152,16 @@ describe('action.yml', () => {
     );
     readInputs(new Inputs((name) => (asked.add(name), { ...defaults, ...base }[name] ?? ''), '/'));
     expect([...asked].sort()).toEqual(Object.keys(meta.inputs).sort());
+  });
+});
+
+describe('prefixInside', () => {
+  it('accepts the origin path itself or a folder below it, and anything for no origin path', () => {
+    expect(prefixInside('', '')).toBe(true);
+    expect(prefixInside('web', '/web')).toBe(true);
+    expect(prefixInside('web/docs', '/web/')).toBe(true);
+    expect(prefixInside('', '/web')).toBe(false);
+    expect(prefixInside('website', '/web')).toBe(false);
+    expect(prefixInside('other', '/web')).toBe(false);
   });
 });

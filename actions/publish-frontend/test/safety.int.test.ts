@@ -160,6 +160,17 @@ describe('a site under a prefix, served through an origin path', () => {
       prefix: 'other',
     });
     expect(other.exitCode).toBe(0);
+    // The bucket's root is not what the distribution serves: refused before any change.
+    const before = await listObjects(bucket);
+    const outside = await runAction('publish-frontend', {
+      source: writeSite(site(1)),
+      bucket,
+      'distribution-id': id,
+    });
+    expect(outside.exitCode).toBe(1);
+    expect(outside.annotations[0]?.title).toBe('Prefix is outside what the distribution serves');
+    expect(outside.annotations[0]?.message).toContain('origin path /web');
+    expect(await listObjects(bucket)).toEqual(before);
     const inputs = { bucket, prefix: '/web/', 'distribution-id': id };
     const first = await runAction('publish-frontend', { source: writeSite(site(1)), ...inputs });
     expect(first.exitCode).toBe(0);
