@@ -102,6 +102,25 @@ describe('the Dockerfile', () => {
       () => edited(RUNTIME_FROM, `COPY example-app/backend/test test\n${RUNTIME_FROM}`),
       'context: COPY example-app/backend/test, which the ignore file leaves out',
     ],
+    [
+      'no migrations in the image',
+      () => edited(/^COPY example-app\/backend\/migrations .*\n/m, ''),
+      'migrate command: the runtime stage does not copy example-app/backend/migrations',
+    ],
+    [
+      'no backend package.json (npm run migrate)',
+      () =>
+        edited(
+          /^COPY example-app\/backend\/package.json .*\n(?=COPY example-app\/backend\/migrations)/m,
+          '',
+        ),
+      'migrate command: the runtime stage does not copy example-app/backend/package.json',
+    ],
+    [
+      'another working directory',
+      () => edited(/^WORKDIR \/app\/example-app\/backend$/m, 'WORKDIR /app'),
+      'migrate command: WORKDIR is /app,',
+    ],
   ])('fails on %s', (_case, change, problem) => {
     const problems = problemsOf({ dockerfile: change() });
     expect(problems).toContainEqual(expect.stringContaining(problem));

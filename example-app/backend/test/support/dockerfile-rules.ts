@@ -236,6 +236,21 @@ export function dockerfileProblems({ dockerfile, ignoreFile, exists }: Dockerfil
     }
   }
 
+  // The migration task overrides the command with `npm run migrate`: npm needs the backend's
+  // package.json in the working directory, and the runner reads migrations/ next to build/.
+  const workdir = runtime.instructions.filter((i) => i.keyword === 'WORKDIR').at(-1)?.args;
+  const runtimeCopies = runtime.instructions
+    .filter((i) => i.keyword === 'COPY' && !copyParts(i.args).from)
+    .flatMap((i) => copyParts(i.args).sources);
+  if (workdir !== '/app/example-app/backend') {
+    problems.push(`migrate command: WORKDIR is ${workdir}, not /app/example-app/backend`);
+  }
+  for (const needed of ['example-app/backend/package.json', 'example-app/backend/migrations']) {
+    if (!runtimeCopies.includes(needed)) {
+      problems.push(`migrate command: the runtime stage does not copy ${needed}`);
+    }
+  }
+
   const fromContext = stages
     .flatMap((stage) => stage.instructions)
     .filter((i) => i.keyword === 'COPY' && !copyParts(i.args).from)
