@@ -91,21 +91,28 @@ async function removeNote(
   button: HTMLButtonElement,
 ): Promise<void> {
   button.disabled = true;
+  let message = 'Note deleted.';
   try {
     await deleteNote(note.id);
-    // Keep keyboard focus somewhere sensible once the focused button disappears.
-    const neighbour = (item.nextElementSibling ?? item.previousElementSibling)?.querySelector(
-      'button',
-    );
-    item.remove();
-    (neighbour ?? input).focus();
-    clearError();
-    updateEmptyState();
-    if (list.children.length > 0) status.textContent = 'Note deleted.';
   } catch (error) {
-    button.disabled = false;
-    showError(error);
+    // 404: deleted meanwhile (another tab or person); the list catches up instead of keeping a
+    // note the user can never delete.
+    if (!(error instanceof ApiError && error.status === 404)) {
+      button.disabled = false;
+      showError(error);
+      return;
+    }
+    message = 'That note was already deleted.';
   }
+  // Keep keyboard focus somewhere sensible once the focused button disappears.
+  const neighbour = (item.nextElementSibling ?? item.previousElementSibling)?.querySelector(
+    'button',
+  );
+  item.remove();
+  (neighbour ?? input).focus();
+  clearError();
+  updateEmptyState();
+  if (list.children.length > 0) status.textContent = message;
 }
 
 form.addEventListener('submit', (event) => void addNote(event));

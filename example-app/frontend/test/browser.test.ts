@@ -1,7 +1,7 @@
 /**
  * The page in a real browser (Debian's Chromium, driven by playwright-core), served by the local
- * run (`npm run local`) against MariaDB: add a note, see
- * it, reload, still there, an API error shown to the user, delete it with the keyboard.
+ * run (`npm run local`) against MariaDB: add a note, see it, reload, still there, an API error
+ * shown to the user, delete it with the keyboard.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -154,6 +154,27 @@ describe('the notes page', () => {
     await page.getByText('Paged note 1', { exact: true }).waitFor(); // the oldest
     expect(await page.getByRole('listitem').count()).toBe(23);
     await page.getByRole('button', { name: 'Show older notes' }).waitFor({ state: 'hidden' });
+  });
+
+  it('drops a note that was deleted elsewhere when its Delete is pressed', async () => {
+    const created = await fetch(`${local.url}/api/notes`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'Deleted in another tab' }),
+    });
+    const { id } = (await created.json()) as { id: number };
+    await page.reload();
+    const stale = page.getByRole('listitem').filter({ hasText: 'Deleted in another tab' });
+    await stale.waitFor();
+    const count = await page.getByRole('listitem').count();
+    // Another tab deletes it; this page still shows it.
+    expect((await fetch(`${local.url}/api/notes/${id}`, { method: 'DELETE' })).status).toBe(204);
+    await page.getByRole('button', { name: 'Delete note: Deleted in another tab' }).focus();
+    await page.keyboard.press('Enter');
+    await stale.waitFor({ state: 'detached' });
+    expect(await page.getByRole('listitem').count()).toBe(count - 1);
+    expect(await page.locator('#status').textContent()).toBe('That note was already deleted.');
+    expect(await page.getByRole('alert').isVisible()).toBe(false);
   });
 
   it('was served with CloudFront-like caching: hashed assets immutable, index.html revalidated', async () => {
