@@ -30,11 +30,15 @@ export function choosePaths(options: {
   staleKeys: readonly string[];
   maxPaths: number;
   urlPathFor: (key: string) => string;
+  /** Viewer paths an earlier run published but failed to invalidate: owed whatever changed now. */
+  pendingPaths?: readonly string[];
 }): InvalidationChoice {
+  const pending = options.pendingPaths ?? [];
   if (options.mode === 'none') return { paths: [], reason: 'invalidate: none' };
-  if (!options.anythingChanged) return { paths: [], reason: 'nothing changed' };
+  if (!options.anythingChanged && pending.length === 0)
+    return { paths: [], reason: 'nothing changed' };
   if (options.mode === 'all') return { paths: ['/*'], reason: 'invalidate: all' };
-  const paths = new Set<string>();
+  const paths = new Set<string>(pending);
   for (const key of options.staleKeys) {
     const urlPath = options.urlPathFor(key);
     paths.add(urlPath);
@@ -51,7 +55,11 @@ export function choosePaths(options: {
       reason: `${sorted.length} paths > max-invalidation-paths ${options.maxPaths}, collapsed to /*`,
     };
   }
-  return { paths: sorted, reason: `${sorted.length} stale path${sorted.length === 1 ? '' : 's'}` };
+  const owed = pending.length > 0 ? `, ${pending.length} left by an earlier failed run` : '';
+  return {
+    paths: sorted,
+    reason: `${sorted.length} stale path${sorted.length === 1 ? '' : 's'}${owed}`,
+  };
 }
 
 /**

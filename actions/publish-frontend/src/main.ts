@@ -56,6 +56,7 @@ export async function run(context: MainContext = {}): Promise<void> {
       now: Date.now(),
       since: state.manifest?.manifest.retained ?? {},
     },
+    pendingInvalidation: state.manifest?.manifest.pendingInvalidation ?? [],
   });
   core.info(
     `${state.local.length} local file(s), ${state.remote.length} remote object(s): ${plan.uploads.length} to upload ` +
@@ -109,30 +110,55 @@ export async function run(context: MainContext = {}): Promise<void> {
   }
   tally();
   try {
-    outcome.deleted = await deleteAll({ s3, bucket: inputs.bucket, objects: plan.deletions, log });
-    await saveManifest({ s3, inputs, state, written: uploaded.written, retained: plan.retained });
-    if (state.distribution && inputs.distributionId && plan.invalidation.paths.length > 0) {
-      outcome.invalidationId = await createInvalidation({
-        cloudfront,
-        distributionId: inputs.distributionId,
-        paths: plan.invalidation.paths,
-        callerReference: callerReference(plan.invalidation.paths),
-        timeoutMs: inputs.invalidationTimeoutMs,
+    let failure: unknown;
+    try {
+      outcome.deleted = await deleteAll({
+        s3,
+        bucket: inputs.bucket,
+        objects: plan.deletions,
         log,
       });
-      log(
-        `Created invalidation ${outcome.invalidationId} for ${plan.invalidation.paths.join(' ')} (${plan.invalidation.reason}).`,
-      );
-      if (inputs.waitForInvalidation) {
-        await waitForInvalidation({
+      if (state.distribution && inputs.distributionId && plan.invalidation.paths.length > 0) {
+        outcome.invalidationId = await createInvalidation({
           cloudfront,
           distributionId: inputs.distributionId,
-          invalidationId: outcome.invalidationId,
+          paths: plan.invalidation.paths,
+          callerReference: callerReference(plan.invalidation.paths),
           timeoutMs: inputs.invalidationTimeoutMs,
           log,
         });
-        outcome.invalidationStatus = 'Completed';
+        log(
+          `Created invalidation ${outcome.invalidationId} for ${plan.invalidation.paths.join(' ')} (${plan.invalidation.reason}).`,
+        );
       }
+    } catch (error) {
+      failure = error;
+    }
+    // Saved even after a failure above: a rerun finds the files already in place and would see
+    // nothing to invalidate, so the manifest carries the paths still owed an invalidation.
+    const owed = outcome.invalidationId
+      ? []
+      : plan.invalidation.paths.length > 0
+        ? plan.invalidation.paths
+        : (state.manifest?.manifest.pendingInvalidation ?? []);
+    await saveManifest({
+      s3,
+      inputs,
+      state,
+      written: uploaded.written,
+      retained: plan.retained,
+      pendingInvalidation: owed,
+    });
+    if (failure !== undefined) throw failure;
+    if (outcome.invalidationId && inputs.distributionId && inputs.waitForInvalidation) {
+      await waitForInvalidation({
+        cloudfront,
+        distributionId: inputs.distributionId,
+        invalidationId: outcome.invalidationId,
+        timeoutMs: inputs.invalidationTimeoutMs,
+        log,
+      });
+      outcome.invalidationStatus = 'Completed';
     }
   } catch (error) {
     // The files are published: the summary says what was done before the step fails.
@@ -162,6 +188,7 @@ async function saveManifest(options: {
   state: SiteState;
   written: ReadonlyMap<string, KnownState>;
   retained: Readonly<Record<string, string>>;
+  pendingInvalidation: readonly string[];
 }): Promise<void> {
   const { s3, inputs, state } = options;
   const keys = state.local.map((file) => file.key);
@@ -178,6 +205,7 @@ async function saveManifest(options: {
     readBack,
     before: state.remote,
     retained: options.retained,
+    pendingInvalidation: options.pendingInvalidation,
   });
   // A run that changed nothing writes nothing, not even the same manifest again.
   if (JSON.stringify(manifest) === JSON.stringify(state.manifest?.manifest)) return;

@@ -52,6 +52,8 @@ export interface PlanOptions {
   maxInvalidationPaths: number;
   /** The viewer path of a key (prefix and the origin's path taken into account). */
   urlPathFor: (key: string) => string;
+  /** Viewer paths an earlier run failed to invalidate (from the manifest). */
+  pendingInvalidation?: readonly string[];
   /** Keep stale assets of earlier releases this long; absent or 0: delete them at once. */
   keepPreviousAssets?: AssetRetention;
 }
@@ -115,6 +117,7 @@ export function planPublish(options: PlanOptions): Plan {
       mode: options.invalidate,
       anythingChanged: uploads.length > 0 || deletions.length > 0,
       staleKeys: [...changedPaths, ...deletedPaths],
+      pendingPaths: options.pendingInvalidation,
       maxPaths: options.maxInvalidationPaths,
       urlPathFor: options.urlPathFor,
     }),

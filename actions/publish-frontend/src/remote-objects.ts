@@ -78,6 +78,8 @@ export interface Manifest {
   objects: Record<string, ManifestEntry>;
   /** Stale assets of earlier releases kept for keep-previous-assets: key → when first kept. */
   retained?: Record<string, string>;
+  /** Viewer paths a failed run could not invalidate: the next run adds them to its own. */
+  pendingInvalidation?: string[];
 }
 
 export interface StoredManifest {
@@ -227,6 +229,7 @@ export function nextManifest(options: {
   before: readonly RemoteObject[];
   /** Stale assets kept for keep-previous-assets: key → when first kept. */
   retained?: Readonly<Record<string, string>>;
+  pendingInvalidation?: readonly string[];
 }): Manifest {
   const listed = new Map(options.before.map((object) => [object.key, object]));
   const objects: Record<string, ManifestEntry> = {};
@@ -266,6 +269,9 @@ export function nextManifest(options: {
     version: MANIFEST_VERSION,
     objects,
     ...(Object.keys(retained).length > 0 ? { retained } : {}),
+    ...(options.pendingInvalidation?.length
+      ? { pendingInvalidation: [...new Set(options.pendingInvalidation)].sort() }
+      : {}),
   };
 }
 

@@ -80,6 +80,35 @@ describe('choosePaths', () => {
   });
 });
 
+describe('choosePaths with paths an earlier run failed to invalidate', () => {
+  const choose = (overrides: Partial<Parameters<typeof choosePaths>[0]>) =>
+    choosePaths({
+      mode: 'auto',
+      anythingChanged: false,
+      staleKeys: [],
+      maxPaths: 3,
+      urlPathFor: (key) => urlPathFor(key),
+      pendingPaths: ['/', '/index.html'],
+      ...overrides,
+    });
+
+  it('invalidates them even when nothing changed now, merged with what did', () => {
+    expect(choose({})).toEqual({
+      paths: ['/', '/index.html'],
+      reason: '2 stale paths, 2 left by an earlier failed run',
+    });
+    expect(choose({ anythingChanged: true, staleKeys: ['robots.txt'] }).paths).toEqual([
+      '/',
+      '/index.html',
+      '/robots.txt',
+    ]);
+    expect(choose({ anythingChanged: true, staleKeys: ['a.txt', 'b.txt'] }).paths).toEqual(['/*']);
+    expect(choose({ mode: 'all' }).paths).toEqual(['/*']);
+    expect(choose({ mode: 'none' }).paths).toEqual([]);
+    expect(choose({ pendingPaths: [] }).paths).toEqual([]);
+  });
+});
+
 describe('callerReference', () => {
   it('is the same for a retried attempt of the same paths, and differs for other paths or runs', () => {
     const env = { GITHUB_RUN_ID: '42', GITHUB_RUN_ATTEMPT: '1' };

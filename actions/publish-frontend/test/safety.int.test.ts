@@ -434,6 +434,59 @@ describe('a publish that fails part-way', () => {
   });
 });
 
+describe('an invalidation that fails after the files are published', () => {
+  it('fails the step, and the rerun (which finds the files in place) still invalidates', async () => {
+    const bucket = 'owed-site';
+    await createBucket(bucket);
+    const { id } = await createDistribution(bucket);
+    const publish = (title: string, env: Record<string, string> = {}) =>
+      runAction(
+        'publish-frontend',
+        {
+          source: writeSite({ 'index.html': `<title>${title}</title>`, 'robots.txt': title }),
+          bucket,
+          'distribution-id': id,
+        },
+        { env },
+      );
+    expect((await publish('v1')).exitCode).toBe(0);
+
+    // The role may not create invalidations: CloudFront refuses.
+    const proxy = await startFaultProxy({
+      target: process.env.AWS_ENDPOINT_URL as string,
+      rules: [
+        {
+          match: (request) => request.method === 'POST' && request.url.endsWith('/invalidation'),
+          times: Infinity,
+          response: restXmlError('AccessDenied', 'User is not authorized', 403),
+        },
+      ],
+    });
+    let failed;
+    try {
+      failed = await publish('v2', { AWS_ENDPOINT_URL: proxy.url });
+    } finally {
+      await proxy.stop();
+    }
+    expect(failed.exitCode).toBe(1);
+    expect(failed.outputs).toMatchObject({ uploaded: '2', 'invalidation-id': '' });
+    expect((await fetchObject(s3(), bucket, 'index.html')).body).toContain('v2');
+
+    const rerun = await publish('v2');
+    expect(rerun.exitCode).toBe(0);
+    expect(rerun.outputs).toMatchObject({ uploaded: '0', skipped: '2' });
+    expect(rerun.outputs['invalidation-id']).not.toBe('');
+    expect(await invalidationPaths(id, rerun.outputs['invalidation-id'] as string)).toEqual([
+      '/',
+      '/index.html',
+      '/robots.txt',
+    ]);
+    // Paid once: the run after that owes nothing.
+    const third = await publish('v2');
+    expect(third.outputs).toMatchObject({ uploaded: '0', 'invalidation-id': '' });
+  });
+});
+
 async function invalidationPaths(distributionId: string, id: string): Promise<string[]> {
   const response = await cloudfront().send(
     new GetInvalidationCommand({ DistributionId: distributionId, Id: id }),
