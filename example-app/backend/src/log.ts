@@ -21,7 +21,17 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       formatters: { level: (label) => ({ level: label }) },
       // Belt and braces: nothing logs these on purpose, and a stray object must not leak them.
       redact: {
-        paths: ['password', '*.password', 'req.headers', 'headers', 'secretString'],
+        // An AWS SDK error's $response is the raw HTTP answer (for GetSecretValue, possibly the secret).
+        paths: [
+          'password',
+          '*.password',
+          'req.headers',
+          'headers',
+          'secretString',
+          'SecretString',
+          '*.SecretString',
+          'err.$response',
+        ],
         censor: '[redacted]',
       },
     },
