@@ -145,7 +145,23 @@ export async function readManifest(options: {
       options.warn(`Ignoring ${manifestKey(options.prefix)}: not a manifest this version writes.`);
       return undefined;
     }
-    return { manifest: parsed as Manifest, writtenAt: toSeconds(response.LastModified) };
+    // Optional fields of another shape (a hand edit) are dropped rather than trusted.
+    const manifest = parsed as Manifest;
+    if (
+      !Array.isArray(manifest.pendingInvalidation) ||
+      !manifest.pendingInvalidation.every(
+        (item) => typeof item === 'string' && item.startsWith('/'),
+      )
+    )
+      delete manifest.pendingInvalidation;
+    if (
+      typeof manifest.retained !== 'object' ||
+      manifest.retained === null ||
+      Array.isArray(manifest.retained) ||
+      !Object.values(manifest.retained).every((since) => typeof since === 'string')
+    )
+      delete manifest.retained;
+    return { manifest, writtenAt: toSeconds(response.LastModified) };
   } catch (error) {
     if (isAwsError(error, 'NoSuchKey', 'NotFound')) return undefined;
     if (error instanceof SyntaxError) {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import {
+  GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
   S3Client,
@@ -13,6 +14,7 @@ import {
   nextManifest,
   objectsToHead,
   readBackWritten,
+  readManifest,
   remoteMd5,
   type StoredManifest,
   type RemoteObject,
@@ -228,5 +230,48 @@ describe('readBackWritten', () => {
       Bucket: 'site',
       Prefix: 'web/',
     });
+  });
+});
+
+describe('readManifest', () => {
+  const s3Mock = mockClient(S3Client);
+  const s3 = new S3Client({ region: 'us-east-1' });
+  const serve = (body: unknown) => {
+    s3Mock.reset();
+    s3Mock.on(GetObjectCommand).resolves({
+      Body: { transformToString: async () => JSON.stringify(body) } as never,
+      LastModified: new Date('2026-03-01T10:00:00Z'),
+    });
+  };
+  const read = () => readManifest({ s3, bucket: 'site', prefix: 'web', warn: () => undefined });
+
+  it('keeps the optional fields of the right shape', async () => {
+    serve({
+      version: 2,
+      objects: {},
+      retained: { 'a.3f9a1c2b.js': '2026-03-01T00:00:00.000Z' },
+      pendingInvalidation: ['/', '/index.html'],
+    });
+    expect((await read())?.manifest).toEqual({
+      version: 2,
+      objects: {},
+      retained: { 'a.3f9a1c2b.js': '2026-03-01T00:00:00.000Z' },
+      pendingInvalidation: ['/', '/index.html'],
+    });
+    expect(s3Mock.commandCalls(GetObjectCommand)[0]?.args[0].input.Key).toBe(
+      'web/.publish-frontend-manifest.json',
+    );
+  });
+
+  it('drops optional fields of another shape (a hand edit) instead of trusting them', async () => {
+    serve({ version: 2, objects: {}, retained: ['x'], pendingInvalidation: '/index.html' });
+    expect((await read())?.manifest).toEqual({ version: 2, objects: {} });
+    serve({ version: 2, objects: {}, retained: { a: 5 }, pendingInvalidation: ['index.html'] });
+    expect((await read())?.manifest).toEqual({ version: 2, objects: {} });
+  });
+
+  it('ignores a manifest of version 1, whose entries carry no LastModified', async () => {
+    serve({ version: 1, objects: {} });
+    expect(await read()).toBeUndefined();
   });
 });
