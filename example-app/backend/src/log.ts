@@ -21,7 +21,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       formatters: { level: (label) => ({ level: label }) },
       // Belt and braces: nothing logs these on purpose, and a stray object must not leak them.
       redact: {
-        // An AWS SDK error's $response is the raw HTTP answer (for GetSecretValue, possibly the secret).
+        // An AWS SDK error's $response is the raw HTTP answer (from GetSecretValue: the secret).
         paths: [
           'password',
           '*.password',
