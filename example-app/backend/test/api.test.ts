@@ -65,7 +65,8 @@ describe('GET /api/health', () => {
     const response = await request({ url: '/api/health' });
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toMatch(/^application\/json/);
-    expect(response.json()).toEqual({ status: 'ok' });
+    // Byte for byte: checks outside this repository may compare the body as a string.
+    expect(response.body).toBe('{"status":"ok"}');
   });
 });
 
