@@ -156,6 +156,19 @@ describe('the notes page', () => {
     await page.getByRole('button', { name: 'Show older notes' }).waitFor({ state: 'hidden' });
   });
 
+  it('takes 500 characters as the API counts them (an emoji is one), and shows the limit', async () => {
+    // No maxlength on the field: the browser counts UTF-16 units and would cut 500 emoji at 250.
+    const emoji = '😀'.repeat(500);
+    await page.getByLabel('New note').fill(emoji);
+    await page.keyboard.press('Enter');
+    await page.getByRole('listitem').filter({ hasText: emoji }).waitFor();
+    await page.getByLabel('New note').fill('a'.repeat(501));
+    await page.keyboard.press('Enter');
+    const alert = page.getByRole('alert');
+    await alert.waitFor({ state: 'visible' });
+    expect(await alert.textContent()).toBe('text must be at most 500 characters');
+  });
+
   it('drops a note that was deleted elsewhere when its Delete is pressed', async () => {
     const created = await fetch(`${local.url}/api/notes`, {
       method: 'POST',
