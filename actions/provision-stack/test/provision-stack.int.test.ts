@@ -390,14 +390,18 @@ describe('provision-stack with a stack-policy against moto', () => {
   writeFileSync(tighterFile, tighter);
   const deployedPolicy = async (stackName: string) =>
     (await cfn.send(new GetStackPolicyCommand({ StackName: stackName }))).StackPolicyBody;
-
-  it('sets the policy on a new stack after the create', async () => {
-    const result = await provision({
+  /** One run on the same stack, as successive workflow runs would make it. */
+  const runWithPolicy = (file: string, parameters: string, extra: Record<string, string> = {}) =>
+    provision({
       template: fixture('app.yaml'),
       'stack-name': 'it-policy',
-      parameters: 'Env=policy',
-      'stack-policy': policyFile,
+      parameters,
+      'stack-policy': file,
+      ...extra,
     });
+
+  it('sets the policy on a new stack after the create', async () => {
+    const result = await runWithPolicy(policyFile, 'Env=policy');
     expect(result.exitCode).toBe(0);
     expect(result.outputs['stack-status']).toBe('CREATE_COMPLETE');
     expect(result.log).toMatch(
@@ -408,12 +412,7 @@ describe('provision-stack with a stack-policy against moto', () => {
   });
 
   it('leaves the same policy alone on a second run (changed=false)', async () => {
-    const result = await provision({
-      template: fixture('app.yaml'),
-      'stack-name': 'it-policy',
-      parameters: 'Env=policy',
-      'stack-policy': policyFile,
-    });
+    const result = await runWithPolicy(policyFile, 'Env=policy');
     expect(result.exitCode).toBe(0);
     expect(result.outputs.changed).toBe('false');
     expect(result.log).toContain('Stack policy unchanged (the stack already has the policy in');
@@ -421,11 +420,7 @@ describe('provision-stack with a stack-policy against moto', () => {
   });
 
   it('in preview mode reports the new policy without setting it', async () => {
-    const result = await provision({
-      template: fixture('app.yaml'),
-      'stack-name': 'it-policy',
-      parameters: 'Env=policy\nRetention=30',
-      'stack-policy': tighterFile,
+    const result = await runWithPolicy(tighterFile, 'Env=policy\nRetention=30', {
       mode: 'preview',
     });
     expect(result.exitCode).toBe(0);
@@ -436,12 +431,7 @@ describe('provision-stack with a stack-policy against moto', () => {
   });
 
   it('sets a changed policy on an existing stack before executing the update', async () => {
-    const result = await provision({
-      template: fixture('app.yaml'),
-      'stack-name': 'it-policy',
-      parameters: 'Env=policy\nRetention=30',
-      'stack-policy': tighterFile,
-    });
+    const result = await runWithPolicy(tighterFile, 'Env=policy\nRetention=30');
     expect(result.exitCode).toBe(0);
     expect(result.outputs).toMatchObject({ changed: 'true', 'stack-status': 'UPDATE_COMPLETE' });
     expect(result.log).toMatch(/Stack policy set from .*tighter\.json[\s\S]*Executing change set/);
