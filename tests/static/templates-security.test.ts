@@ -532,6 +532,13 @@ describe('the edge', () => {
     expect(api?.AllowedMethods).toHaveLength(7);
   });
 
+  it('sends /api without a trailing slash to the API as well, not to the SPA fallback', () => {
+    const behaviours = config.CacheBehaviors as Record<string, unknown>[];
+    const api = behaviours.find((b) => b.PathPattern === '/api/*');
+    const bare = behaviours.find((b) => b.PathPattern === '/api');
+    expect(bare).toEqual({ ...api, PathPattern: '/api' });
+  });
+
   it('the bucket is private, TLS-only and readable only by this distribution', () => {
     const bucket = templates.edge.Resources.SiteBucket?.Properties;
     expect(bucket?.PublicAccessBlockConfiguration).toEqual({
