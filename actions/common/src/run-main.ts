@@ -1,31 +1,111 @@
 /**
- * The entry point every action shares: run the action's pipeline, and on any failure report it
- * once, as one titled annotation plus a failure section in the job summary, and fail the step.
+ * The entry point every action shares: read the inputs, give the pipeline its context and one
+ * deadline, write the job summary on success and on failure, and report any failure once, as one
+ * titled annotation plus a failure section in the summary, and fail the step.
  */
 import * as core from '@actions/core';
-import { describeError } from './errors.js';
+import {
+  type ActionContext,
+  type ActionDefinition,
+  type Clock,
+  coreLogger,
+  createDeadline,
+  type Logger,
+  systemClock,
+} from './context.js';
+import { describeError, TimeoutError } from './errors.js';
+import { envInputSource, Inputs } from './inputs.js';
 import { addFailure, writeSummary } from './summary.js';
 
+/** After the deadline, how long a pipeline may take to notice and fail by itself before we do. */
+export const DEADLINE_GRACE_MS = 30_000;
+
+export interface RunMainOptions {
+  env?: NodeJS.ProcessEnv;
+  clock?: Clock;
+  log?: Logger;
+}
+
+/** @deprecated the first edition's context; actions move to `ActionDefinition` (issue 9). */
 export interface MainContext {
-  /** What the action is working on, named in AWS errors that do not name it themselves. */
   resource?: string;
 }
 
-export async function runMain(main: (context: MainContext) => Promise<void>): Promise<void> {
+export async function runMain<I extends { timeoutMs: number }>(
+  action: ActionDefinition<I> | ((context: MainContext) => Promise<void>),
+  options: RunMainOptions = {},
+): Promise<void> {
+  if (typeof action === 'function') return runLegacy(action);
+  const env = options.env ?? process.env;
+  const clock = options.clock ?? systemClock;
+  const log = options.log ?? coreLogger;
+  let inputs: I | undefined;
+  try {
+    inputs = action.readInputs(
+      new Inputs(envInputSource(env), env.GITHUB_WORKSPACE || process.cwd()),
+      env,
+    );
+    const deadline = createDeadline({ clock, budgetMs: inputs.timeoutMs });
+    const context: ActionContext<I> = { action: action.name, inputs, env, clock, deadline, log };
+    await withHardStop(action.run(context), {
+      ms: inputs.timeoutMs + DEADLINE_GRACE_MS,
+      clock,
+      what: action.name,
+    });
+    await writeSummary();
+  } catch (error) {
+    await reportFailure(error, inputs !== undefined ? action.resource?.(inputs) : undefined);
+  }
+}
+
+/**
+ * A pipeline that is stuck past its deadline (a request that never answers, a wait that ignores
+ * the deadline) still ends the step as a timeout, never hangs it until the job's own limit.
+ */
+async function withHardStop<T>(
+  work: Promise<T>,
+  options: { ms: number; clock: Clock; what: string },
+): Promise<T> {
+  if (options.clock !== systemClock) return work;
+  let timer: NodeJS.Timeout | undefined;
+  const stop = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new TimeoutError(
+            `${options.what} was still running ${Math.round(DEADLINE_GRACE_MS / 1000)} s after its timeout-minutes deadline; stopped.`,
+          ),
+        ),
+      options.ms,
+    );
+    timer.unref?.();
+  });
+  try {
+    return await Promise.race([work, stop]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function reportFailure(error: unknown, resource: string | undefined): Promise<void> {
+  const report = describeError(error, resource);
+  core.error(report.hint ? `${report.message}\nFix: ${report.hint}` : report.message, {
+    title: report.title,
+  });
+  try {
+    addFailure(report);
+    await writeSummary();
+  } catch (summaryError) {
+    core.warning(`Could not write the job summary: ${(summaryError as Error).message}`);
+  }
+  process.exitCode = 1;
+}
+
+async function runLegacy(main: (context: MainContext) => Promise<void>): Promise<void> {
   const context: MainContext = {};
   try {
     await main(context);
   } catch (error) {
-    const report = describeError(error, context.resource);
-    core.error(report.hint ? `${report.message}\nFix: ${report.hint}` : report.message, {
-      title: report.title,
-    });
-    try {
-      addFailure(report);
-      await writeSummary();
-    } catch (summaryError) {
-      core.warning(`Could not write the job summary: ${(summaryError as Error).message}`);
-    }
-    process.exitCode = 1;
+    await reportFailure(error, context.resource);
   }
 }

@@ -3,11 +3,14 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ActionError } from '../src/errors.js';
+import * as core from '@actions/core';
+import type { ActionContext, ActionDefinition } from '../src/context.js';
+import type { Inputs } from '../src/inputs.js';
 import { runMain } from '../src/run-main.js';
 
 describe('runMain', () => {
   let printed: string[];
-  let summaryFile: string;
+  let summaryFile: string | undefined;
   const saved = { exitCode: process.exitCode, summary: process.env.GITHUB_STEP_SUMMARY };
 
   beforeEach(() => {
@@ -16,7 +19,8 @@ describe('runMain', () => {
       printed.push(String(chunk));
       return true;
     });
-    summaryFile = path.join(mkdtempSync(path.join(tmpdir(), 'summary-')), 'summary.md');
+    // One file for the whole file: @actions/core's summary keeps the first path it wrote to.
+    summaryFile ??= path.join(mkdtempSync(path.join(tmpdir(), 'summary-')), 'summary.md');
     writeFileSync(summaryFile, '');
     process.env.GITHUB_STEP_SUMMARY = summaryFile;
     process.exitCode = undefined;
@@ -41,7 +45,7 @@ describe('runMain', () => {
     expect(annotations).toEqual([
       '::error title=Protected resource would be replaced::Database (AWS::RDS::DBCluster) would be replaced.%0AFix: List it in allow-replacement.\n',
     ]);
-    const summary = readFileSync(summaryFile, 'utf8');
+    const summary = readFileSync(summaryFile as string, 'utf8');
     expect(summary).toContain('Failed: Protected resource would be replaced');
     expect(summary).toContain('List it in allow-replacement.');
   });
@@ -62,5 +66,58 @@ describe('runMain', () => {
     await runMain(async () => undefined);
     expect(process.exitCode).toBeUndefined();
     expect(printed.join('')).not.toContain('::error');
+  });
+
+  describe('with an action definition', () => {
+    type DemoInputs = { stack: string; timeoutMs: number };
+    const definition = (run: () => Promise<void>): ActionDefinition<DemoInputs> => ({
+      name: 'demo-action',
+      readInputs: (inputs: Inputs) => ({
+        stack: inputs.string('stack', { required: true }),
+        timeoutMs: 60_000,
+      }),
+      resource: (inputs) => `stack ${inputs.stack}`,
+      run,
+    });
+
+    it('reads inputs from INPUT_* variables and writes the summary on success', async () => {
+      const seen: string[] = [];
+      await runMain(
+        {
+          ...definition(async () => undefined),
+          run: async (context: ActionContext<DemoInputs>) => {
+            seen.push(context.inputs.stack, String(context.deadline.budgetMs));
+            core.summary.addRaw('sections the action added');
+          },
+        },
+        { env: { ...process.env, INPUT_STACK: 'app-prod' } },
+      );
+      expect(process.exitCode).toBeUndefined();
+      expect(seen).toEqual(['app-prod', '60000']);
+      expect(readFileSync(summaryFile as string, 'utf8')).toContain('sections the action added');
+    });
+
+    it('names the resource computed from the inputs in an AWS error', async () => {
+      await runMain(
+        definition(async () => {
+          throw Object.assign(new Error('Rate exceeded'), { name: 'Throttling', $metadata: {} });
+        }),
+        { env: { ...process.env, INPUT_STACK: 'app-prod' } },
+      );
+      expect(process.exitCode).toBe(1);
+      expect(printed.join('')).toContain('Throttling (stack app-prod): Rate exceeded');
+    });
+
+    it('fails on a bad input before the pipeline runs', async () => {
+      let ran = false;
+      await runMain(
+        definition(async () => {
+          ran = true;
+        }),
+        { env: { ...process.env, INPUT_STACK: '' } },
+      );
+      expect(ran).toBe(false);
+      expect(printed.join('')).toContain('::error title=Invalid input%3A stack::');
+    });
   });
 });

@@ -1,0 +1,74 @@
+/**
+ * The action context of actions/common/src/context.ts for in-process tests: a fake clock whose
+ * sleep advances time at once (a 15-minute wait takes no real time), a logger that keeps its lines,
+ * and the deadline drawn from that clock.
+ */
+import {
+  type ActionContext,
+  type Clock,
+  createDeadline,
+  type Logger,
+} from '../actions/common/src/context.js';
+
+export interface FakeClock extends Clock {
+  /** Every sleep asked for, in order (what a poll loop waited between looks). */
+  readonly sleeps: number[];
+  advance(ms: number): void;
+}
+
+export function fakeClock(start = Date.UTC(2026, 0, 1)): FakeClock {
+  let now = start;
+  const sleeps: number[] = [];
+  return {
+    sleeps,
+    now: () => now,
+    sleep: async (ms) => {
+      sleeps.push(ms);
+      now += Math.max(0, ms);
+    },
+    advance: (ms) => {
+      now += ms;
+    },
+  };
+}
+
+export interface RecordingLogger extends Logger {
+  readonly lines: string[];
+  readonly warnings: { line: string; title?: string }[];
+}
+
+export function recordingLogger(): RecordingLogger {
+  const lines: string[] = [];
+  const warnings: { line: string; title?: string }[] = [];
+  return {
+    lines,
+    warnings,
+    info: (line) => lines.push(line),
+    warning: (line, title) => {
+      warnings.push({ line, title });
+      lines.push(`warning: ${line}`);
+    },
+    debug: () => undefined,
+  };
+}
+
+export interface TestContext<I> extends ActionContext<I> {
+  readonly clock: FakeClock;
+  readonly log: RecordingLogger;
+}
+
+/** A context for `run(context)`: the inputs as the action's reader would return them. */
+export function testContext<I extends { timeoutMs: number }>(
+  inputs: I,
+  options: { action?: string; env?: NodeJS.ProcessEnv; clock?: FakeClock } = {},
+): TestContext<I> {
+  const clock = options.clock ?? fakeClock();
+  return {
+    action: options.action ?? 'test-action',
+    inputs,
+    env: options.env ?? {},
+    clock,
+    deadline: createDeadline({ clock, budgetMs: inputs.timeoutMs }),
+    log: recordingLogger(),
+  };
+}
