@@ -8,6 +8,7 @@ import {
   type Clock,
   createDeadline,
   type Logger,
+  type StepState,
 } from '../actions/common/src/context.js';
 
 export interface FakeClock extends Clock {
@@ -55,15 +56,36 @@ export function recordingLogger(): RecordingLogger {
 export interface TestContext<I> extends ActionContext<I> {
   readonly clock: FakeClock;
   readonly log: RecordingLogger;
+  readonly state: StepState & { readonly saved: Map<string, string> };
+  /** Cancels the job, as the runner's SIGINT would. */
+  cancel(): void;
+}
+
+function memoryState(saved = new Map<string, string>()): TestContext<unknown>['state'] {
+  return {
+    saved,
+    save: (name, value) => void saved.set(name, value),
+    get: (name) => saved.get(name) ?? '',
+  };
 }
 
 /** A context for `run(context)`: the inputs as the action's reader would return them. */
 export function testContext<I extends { timeoutMs: number }>(
   inputs: I,
-  options: { action?: string; env?: NodeJS.ProcessEnv; clock?: FakeClock } = {},
+  options: {
+    action?: string;
+    env?: NodeJS.ProcessEnv;
+    clock?: FakeClock;
+    /** State saved by an earlier (main) step, for testing a post step. */
+    state?: Map<string, string>;
+  } = {},
 ): TestContext<I> {
   const clock = options.clock ?? fakeClock();
+  const cancellation = new AbortController();
   return {
+    state: memoryState(options.state),
+    cancelled: cancellation.signal,
+    cancel: () => cancellation.abort(new Error('The job was cancelled.')),
     action: options.action ?? 'test-action',
     inputs,
     env: options.env ?? {},

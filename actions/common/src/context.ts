@@ -36,6 +36,15 @@ export interface Deadline {
   readonly signal: AbortSignal;
 }
 
+/**
+ * State the main step hands to its post step (action.yml `post:`), through the runner's
+ * GITHUB_STATE file on a runner, a map in tests. Values are strings; the post step reads them back.
+ */
+export interface StepState {
+  save(name: string, value: string): void;
+  get(name: string): string;
+}
+
 export interface ActionContext<I> {
   /** The action's name, e.g. `provision-stack` (user agent, messages). */
   readonly action: string;
@@ -44,6 +53,12 @@ export interface ActionContext<I> {
   readonly clock: Clock;
   readonly deadline: Deadline;
   readonly log: Logger;
+  readonly state: StepState;
+  /**
+   * Aborts when the runner cancels the job (SIGINT, then SIGTERM, to the main step). An action
+   * that started something outliving it (a task) stops it here, and again in its post step.
+   */
+  readonly cancelled: AbortSignal;
 }
 
 /** What an action hands to `runMain`: how to read its inputs, and its pipeline. */
@@ -57,6 +72,12 @@ export interface ActionDefinition<I extends { timeoutMs: number }> {
    */
   resource?(inputs: I): string;
   run(context: ActionContext<I>): Promise<void>;
+  /**
+   * The post step (action.yml `post: dist/index.js`, the same bundle run again; `runMain` tells
+   * the two apart by the state it saved). Undoes what a cancelled main step left running; reads
+   * what the main step saved in `context.state`. Absent: the action has no post step.
+   */
+  post?(context: ActionContext<I>): Promise<void>;
 }
 
 export const systemClock: Clock = {
@@ -74,6 +95,11 @@ export const coreLogger: Logger = {
  * A deadline `budgetMs` from now on `clock`. The abort signal is driven by a real timer for the
  * real clock; with a fake clock it aborts when `expired()` is first asked after the deadline.
  */
+export const coreState: StepState = {
+  save: (name, value) => core.saveState(name, value),
+  get: (name) => core.getState(name),
+};
+
 export function createDeadline(options: { clock: Clock; budgetMs: number }): Deadline {
   const { clock, budgetMs } = options;
   const at = clock.now() + budgetMs;

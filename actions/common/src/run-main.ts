@@ -9,6 +9,7 @@ import {
   type ActionDefinition,
   type Clock,
   coreLogger,
+  coreState,
   createDeadline,
   type Logger,
   systemClock,
@@ -46,8 +47,22 @@ export async function runMain<I extends { timeoutMs: number }>(
       env,
     );
     const deadline = createDeadline({ clock, budgetMs: inputs.timeoutMs });
-    const context: ActionContext<I> = { action: action.name, inputs, env, clock, deadline, log };
-    await withHardStop(action.run(context), {
+    const isPost = coreState.get(POST_MARK) === 'true';
+    if (isPost && !action.post) return;
+    // Marked before the pipeline starts, so a main step killed half-way still gets its post step.
+    if (!isPost && action.post) coreState.save(POST_MARK, 'true');
+    const context: ActionContext<I> = {
+      action: action.name,
+      inputs,
+      env,
+      clock,
+      deadline,
+      log,
+      state: coreState,
+      cancelled: cancellationSignal(),
+    };
+    const step = isPost && action.post ? action.post(context) : action.run(context);
+    await withHardStop(step, {
       ms: inputs.timeoutMs + DEADLINE_GRACE_MS,
       clock,
       what: action.name,
@@ -56,6 +71,24 @@ export async function runMain<I extends { timeoutMs: number }>(
   } catch (error) {
     await reportFailure(error, inputs !== undefined ? action.resource?.(inputs) : undefined);
   }
+}
+
+/** The state name that tells the post step (the same bundle, run again) from the main step. */
+export const POST_MARK = 'three-tier-deploy-is-post';
+
+/**
+ * Aborts on the runner's cancel: SIGINT first, SIGTERM after (then the process is killed). The
+ * listeners replace Node's default exit, so the action gets to stop what it started and say so.
+ */
+function cancellationSignal(): AbortSignal {
+  const controller = new AbortController();
+  const cancel = (signal: NodeJS.Signals): void => {
+    if (!controller.signal.aborted)
+      controller.abort(new Error(`The job was cancelled (${signal}).`));
+  };
+  process.once('SIGINT', cancel);
+  process.once('SIGTERM', cancel);
+  return controller.signal;
 }
 
 /**
