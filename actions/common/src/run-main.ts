@@ -74,6 +74,9 @@ export async function runMain<I extends { timeoutMs: number }>(
 }
 
 /** The state name that tells the post step (the same bundle, run again) from the main step. */
+/** How long the main step may take after a cancel to stop what it started. */
+export const CANCEL_GRACE_MS = 6_000;
+
 export const POST_MARK = 'three-tier-deploy-is-post';
 
 /**
@@ -83,8 +86,11 @@ export const POST_MARK = 'three-tier-deploy-is-post';
 function cancellationSignal(): AbortSignal {
   const controller = new AbortController();
   const cancel = (signal: NodeJS.Signals): void => {
-    if (!controller.signal.aborted)
-      controller.abort(new Error(`The job was cancelled (${signal}).`));
+    if (controller.signal.aborted) return;
+    controller.abort(new Error(`The job was cancelled (${signal}).`));
+    // The runner sends SIGTERM 7.5 s after SIGINT, then kills: whatever the action does on cancel
+    // (one StopTask call) fits in a few seconds, and then the step ends as cancelled.
+    setTimeout(() => process.exit(1), CANCEL_GRACE_MS).unref();
   };
   process.once('SIGINT', cancel);
   process.once('SIGTERM', cancel);
