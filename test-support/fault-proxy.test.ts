@@ -9,6 +9,7 @@ import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { awsErrorCode, describeError } from '../actions/common/src/errors.js';
 import {
   jsonError,
+  jsonResponse,
   jsonTarget,
   queryAction,
   queryError,
@@ -190,5 +191,54 @@ describe('startFaultProxy', () => {
       }),
     ).toBe(true);
     expect(match({ method: 'POST', url: '/', body: '', headers: {} })).toBe(false);
+  });
+
+  it('rewrites the real answer with transform, and computes responses from the request', async () => {
+    const proxy = await startFaultProxy({
+      target: targetUrl,
+      rules: [
+        {
+          match: queryAction('DescribeStacks'),
+          times: 1,
+          transform: (_request, upstream) => ({
+            status: upstream.status,
+            body: upstream.body.replace('CREATE_COMPLETE', 'UPDATE_ROLLBACK_FAILED'),
+          }),
+        },
+        {
+          match: jsonTarget('AmazonEC2ContainerServiceV20141113.DescribeServices'),
+          times: Infinity,
+          // undefined forwards: only the cluster named "scripted" is answered here.
+          response: (request) =>
+            request.body.includes('"scripted"')
+              ? jsonResponse({ services: [{ serviceName: 'api', status: 'ACTIVE' }], failures: [] })
+              : undefined,
+        },
+      ],
+    });
+    try {
+      const cloudformation = new CloudFormationClient({
+        endpoint: proxy.url,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
+      });
+      const first = await cloudformation.send(new DescribeStacksCommand({ StackName: 'demo' }));
+      const second = await cloudformation.send(new DescribeStacksCommand({ StackName: 'demo' }));
+      expect(first.Stacks?.[0]?.StackStatus).toBe('UPDATE_ROLLBACK_FAILED');
+      expect(second.Stacks?.[0]?.StackStatus).toBe('CREATE_COMPLETE');
+      const ecs = new ECSClient({
+        endpoint: proxy.url,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
+        maxAttempts: 1,
+      });
+      const scripted = await ecs.send(
+        new DescribeServicesCommand({ cluster: 'scripted', services: ['api'] }),
+      );
+      expect(scripted.services?.[0]?.serviceName).toBe('api');
+      expect(proxy.hits).toEqual([1, 1]);
+    } finally {
+      await proxy.stop();
+    }
   });
 });

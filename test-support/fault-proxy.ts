@@ -25,13 +25,26 @@ export interface FaultResponse {
   body: string;
 }
 
-export interface FaultRule {
+export interface UpstreamResponse {
+  status: number;
+  headers: Record<string, string | string[]>;
+  body: string;
+}
+
+/**
+ * A rule answers with a canned `response` (or one computed from the request: undefined forwards
+ * it), or forwards the request and `transform`s the real answer (moto's DescribeServices with the
+ * deployment flipped to FAILED, say) — for scripting states the local AWS cannot reach.
+ */
+export type FaultRule = {
   /** Which requests this rule answers. */
   match: (request: ProxiedRequest) => boolean;
   /** How many matching requests get the fault; later ones are forwarded. Infinity for all. */
   times: number;
-  response: FaultResponse;
-}
+} & (
+  | { response: FaultResponse | ((request: ProxiedRequest) => FaultResponse | undefined) }
+  | { transform: (request: ProxiedRequest, upstream: UpstreamResponse) => FaultResponse }
+);
 
 export interface FaultProxy {
   url: string;
@@ -62,21 +75,39 @@ export async function startFaultProxy(options: {
       const index = options.rules.findIndex(
         (rule, i) => (hits[i] as number) < rule.times && rule.match(request),
       );
-      const seen: FaultProxy['requests'][number] = { ...request, faulted: index >= 0 };
+      const rule = index >= 0 ? (options.rules[index] as FaultRule) : undefined;
+      const canned =
+        rule && 'response' in rule
+          ? typeof rule.response === 'function'
+            ? rule.response(request)
+            : rule.response
+          : undefined;
+      const transform = rule && 'transform' in rule ? rule.transform : undefined;
+      const faulted = canned !== undefined || transform !== undefined;
+      const seen: FaultProxy['requests'][number] = { ...request, faulted };
       requests.push(seen);
-      if (index >= 0) {
-        hits[index] = (hits[index] as number) + 1;
-        const { status, headers, body } = (options.rules[index] as FaultRule).response;
+      if (faulted) hits[index] = (hits[index] as number) + 1;
+      const answer = ({ status, headers, body }: FaultResponse): void => {
         seen.status = status;
+        seen.responseBody = body;
         outgoing.writeHead(status, {
           'content-length': String(Buffer.byteLength(body)),
           ...headers,
         });
         outgoing.end(body);
+      };
+      if (canned) {
+        answer(canned);
         return;
       }
       forward(options.target, request, raw).then(
         (response) => {
+          if (transform) {
+            const { status, headers, body } = response;
+            const changed = transform(request, { status, headers, body: body.toString('utf8') });
+            answer({ headers: flatHeaders(headers), ...changed });
+            return;
+          }
           seen.status = response.status;
           seen.responseBody = response.body.toString('utf8');
           outgoing.writeHead(response.status, response.headers);
@@ -100,6 +131,23 @@ export async function startFaultProxy(options: {
         server.closeAllConnections();
         server.close((error) => (error ? reject(error) : resolve()));
       }),
+  };
+}
+
+function flatHeaders(headers: Record<string, string | string[]>): Record<string, string> {
+  const flat: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (name !== 'content-length') flat[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return flat;
+}
+
+/** A JSON-protocol success answer (ECS, ECR, Logs), for scripted responses. */
+export function jsonResponse(body: unknown, status = 200): FaultResponse {
+  return {
+    status,
+    headers: { 'content-type': 'application/x-amz-json-1.1' },
+    body: JSON.stringify(body),
   };
 }
 
