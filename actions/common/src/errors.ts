@@ -150,6 +150,20 @@ export function awsErrorCode(error: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * The message of any thrown value, for a log line or a wrapping error: an Error's message, a
+ * string as it is, anything else as JSON (or its String form when JSON cannot show it).
+ */
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  if (typeof error === 'string') return error;
+  try {
+    return JSON.stringify(error) ?? String(error);
+  } catch {
+    return String(error);
+  }
+}
+
 /** True for an AWS exception with one of the given codes. */
 export function isAwsError(error: unknown, ...codes: string[]): boolean {
   const code = awsErrorCode(error);

@@ -5,7 +5,9 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { InputError } from './errors.js';
+import { errorMessage, InputError } from './errors.js';
+import { parseCommand } from './command.js';
+import { formatDuration } from './format.js';
 
 /** Where raw input values come from: the runner's INPUT_* variables, or a map in tests. */
 export type InputSource = (name: string) => string;
@@ -125,6 +127,21 @@ export class Inputs {
     return ms;
   }
 
+  /**
+   * A command's words: a JSON array of strings, or one line split like a POSIX shell splits it
+   * (command.ts); undefined when the input is empty and not required.
+   */
+  command(name: string, options: { required: true }): string[];
+  command(name: string, options?: { required?: boolean }): string[] | undefined;
+  command(name: string, options: { required?: boolean } = {}): string[] | undefined {
+    const value = this.source(name);
+    if (value === '') {
+      if (options.required) throw new InputError(name, '', 'a value: this input is required');
+      return undefined;
+    }
+    return parseCommand(name, value);
+  }
+
   /** Items separated by commas or new lines, trimmed, empty ones dropped. */
   list(name: string, fallback: readonly string[] = []): string[] {
     const value = this.source(name);
@@ -211,11 +228,7 @@ export class Inputs {
     try {
       parsed = parseYaml(text);
     } catch (error) {
-      throw new InputError(
-        name,
-        undefined,
-        `${accepted} (${(error as Error).message.split('\n')[0]})`,
-      );
+      throw new InputError(name, undefined, `${accepted} (${errorMessage(error).split('\n')[0]})`);
     }
     // CloudFormation's own parameter file shape: [{ParameterKey, ParameterValue}].
     if (Array.isArray(parsed) && parsed.every(isCfnParameterEntry)) {
@@ -270,14 +283,4 @@ function rangeWords(min?: number, max?: number): string {
   if (min !== undefined) return ` of at least ${min}`;
   if (max !== undefined) return ` of at most ${max}`;
   return '';
-}
-
-/** `5400000` → `1h30m`; used in progress lines and messages. */
-export function formatDuration(ms: number): string {
-  const total = Math.round(ms / 1000);
-  const h = Math.floor(total / 3600);
-  const m = Math.floor((total % 3600) / 60);
-  const s = total % 60;
-  const parts = [h ? `${h}h` : '', m ? `${m}m` : '', s || (!h && !m) ? `${s}s` : ''];
-  return parts.join('');
 }

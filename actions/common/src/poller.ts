@@ -4,7 +4,7 @@
  */
 import * as core from '@actions/core';
 import { TimeoutError } from './errors.js';
-import { formatDuration } from './inputs.js';
+import { formatDuration } from './format.js';
 
 export interface PollState<T> {
   /** Done: the wait is over and `value` is its result (success or failure is the caller's to judge). */

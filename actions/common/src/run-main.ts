@@ -14,7 +14,7 @@ import {
   type Logger,
   systemClock,
 } from './context.js';
-import { describeError, TimeoutError } from './errors.js';
+import { describeError, errorMessage, TimeoutError } from './errors.js';
 import { envInputSource, Inputs } from './inputs.js';
 import { addFailure, writeSummary } from './summary.js';
 
@@ -135,7 +135,7 @@ async function reportFailure(error: unknown, resource: string | undefined): Prom
     addFailure(report);
     await writeSummary();
   } catch (summaryError) {
-    core.warning(`Could not write the job summary: ${(summaryError as Error).message}`);
+    core.warning(`Could not write the job summary: ${errorMessage(summaryError)}`);
   }
   process.exitCode = 1;
 }

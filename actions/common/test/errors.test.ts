@@ -4,6 +4,7 @@ import {
   ActionError,
   awsErrorCode,
   describeError,
+  errorMessage,
   InputError,
   isAwsError,
   TimeoutError,
@@ -96,5 +97,17 @@ describe('awsErrorCode and isAwsError', () => {
       true,
     );
     expect(isAwsError(new Error('ValidationError'), 'ValidationError')).toBe(false);
+  });
+});
+
+describe('errorMessage', () => {
+  it('reads the message of anything thrown', () => {
+    expect(errorMessage(new Error('boom'))).toBe('boom');
+    expect(errorMessage('plain text')).toBe('plain text');
+    expect(errorMessage({ code: 7 })).toBe('{"code":7}');
+    expect(errorMessage(undefined)).toBe('undefined');
+    const circular: Record<string, unknown> = {};
+    circular.self = circular;
+    expect(errorMessage(circular)).toBe('[object Object]');
   });
 });

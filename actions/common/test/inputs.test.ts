@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { InputError } from '../src/errors.js';
-import { envInputSource, formatDuration, Inputs } from '../src/inputs.js';
+import { envInputSource, Inputs } from '../src/inputs.js';
 
 function inputs(values: Record<string, string>, baseDir = process.cwd()): Inputs {
   return new Inputs((name) => (values[name] ?? '').trim(), baseDir);
@@ -159,15 +159,6 @@ describe('Inputs', () => {
     expect(inputError(() => read.path('s', { required: true, kind: 'file' })).accepted).toMatch(
       /is not a file/,
     );
-  });
-});
-
-describe('formatDuration', () => {
-  it('writes hours, minutes and seconds compactly', () => {
-    expect(formatDuration(5_400_000)).toBe('1h30m');
-    expect(formatDuration(45_000)).toBe('45s');
-    expect(formatDuration(0)).toBe('0s');
-    expect(formatDuration(3_723_000)).toBe('1h2m3s');
   });
 });
 
