@@ -17,7 +17,7 @@ import {
   type Parameter,
 } from '@aws-sdk/client-cloudformation';
 import * as core from '@actions/core';
-import { ActionError, awsErrorCode, isAwsError } from '../../common/src/errors.js';
+import { ActionError, awsErrorCode, errorMessage, isAwsError } from '../../common/src/errors.js';
 import { poll } from '../../common/src/poller.js';
 import type { Capability } from './inputs.js';
 
@@ -81,13 +81,13 @@ export async function createChangeSet(options: CreateChangeSetOptions): Promise<
     created = await client.send(new CreateChangeSetCommand(input));
   } catch (error) {
     // The synchronous form of "nothing to change": no change set was made.
-    if (isAwsError(error, 'ValidationError') && isNoChangesReason((error as Error).message)) {
+    if (isAwsError(error, 'ValidationError') && isNoChangesReason(errorMessage(error))) {
       return { kind: 'empty' };
     }
     if (isAwsError(error, 'InsufficientCapabilitiesException', 'InsufficientCapabilities')) {
       throw new ActionError(
         'Missing capabilities',
-        `CloudFormation refused stack ${options.stackName}: ${(error as Error).message}`,
+        `CloudFormation refused stack ${options.stackName}: ${errorMessage(error)}`,
         'Add the capabilities named above to the capabilities input (for example CAPABILITY_NAMED_IAM) after checking what the template creates.',
       );
     }
@@ -175,7 +175,7 @@ async function discardFailed(options: {
   } catch (error) {
     // Clean-up is best effort: the failure being reported matters more than its leftovers.
     core.warning(
-      `Could not clean up change set ${options.id}: ${awsErrorCode(error) ?? ''} ${(error as Error).message}`,
+      `Could not clean up change set ${options.id}: ${awsErrorCode(error) ?? ''} ${errorMessage(error)}`,
     );
   }
 }

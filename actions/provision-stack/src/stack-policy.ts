@@ -11,7 +11,7 @@ import {
   GetStackPolicyCommand,
   SetStackPolicyCommand,
 } from '@aws-sdk/client-cloudformation';
-import { InputError } from '../../common/src/errors.js';
+import { errorMessage, InputError } from '../../common/src/errors.js';
 
 /** SetStackPolicy's limit for StackPolicyBody. */
 export const STACK_POLICY_LIMIT = 16_384;
@@ -52,7 +52,7 @@ export function loadStackPolicy(options: { path: string; input: string }): Stack
     throw new InputError(
       'stack-policy',
       input,
-      `${ACCEPTED} (the file is not valid JSON: ${(error as Error).message})`,
+      `${ACCEPTED} (the file is not valid JSON: ${errorMessage(error)})`,
     );
   }
   const statements = isMapping(parsed) ? parsed.Statement : undefined;

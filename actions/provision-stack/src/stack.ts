@@ -11,7 +11,7 @@ import {
   type Stack,
   UpdateTerminationProtectionCommand,
 } from '@aws-sdk/client-cloudformation';
-import { ActionError, isAwsError, TimeoutError } from '../../common/src/errors.js';
+import { ActionError, errorMessage, isAwsError, TimeoutError } from '../../common/src/errors.js';
 import { poll } from '../../common/src/poller.js';
 import { type EventStream, formatEvent } from './events.js';
 import { isBusy } from './stack-state.js';
@@ -27,7 +27,7 @@ export async function describeStack(
     const response = await client.send(new DescribeStacksCommand({ StackName: stack }));
     return response.Stacks?.[0];
   } catch (error) {
-    if (isAwsError(error, 'ValidationError') && /does not exist/i.test((error as Error).message)) {
+    if (isAwsError(error, 'ValidationError') && /does not exist/i.test(errorMessage(error))) {
       return undefined;
     }
     throw error;

@@ -4,6 +4,7 @@
  */
 import * as core from '@actions/core';
 import type { Change, StackEvent } from '@aws-sdk/client-cloudformation';
+import { textTable } from '../../common/src/format.js';
 import { addFacts, addTable, consoleUrl, escapeHtml } from '../../common/src/summary.js';
 import type { ProtectionRisk } from './protect.js';
 
@@ -31,21 +32,6 @@ export function changeRows(changes: Change[]): string[][] {
         (resource.Scope ?? []).join(', ') || '-',
       ];
     });
-}
-
-/** A plain-text table for the log, columns padded to their widest cell. */
-export function textTable(headers: string[], rows: string[][]): string {
-  const widths = headers.map((header, i) =>
-    Math.max(header.length, ...rows.map((row) => (row[i] ?? '').length)),
-  );
-  const line = (cells: string[]) =>
-    cells
-      .map((cell, i) => cell.padEnd(widths[i] ?? 0))
-      .join('  ')
-      .trimEnd();
-  return [line(headers), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join(
-    '\n',
-  );
 }
 
 export function stackConsoleUrl(region: string, stackId: string): string {

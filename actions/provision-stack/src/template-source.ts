@@ -7,7 +7,7 @@
 import { type CloudFormationClient, ValidateTemplateCommand } from '@aws-sdk/client-cloudformation';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import * as core from '@actions/core';
-import { ActionError, InputError, isAwsError } from '../../common/src/errors.js';
+import { ActionError, errorMessage, InputError, isAwsError } from '../../common/src/errors.js';
 import type { Capability } from './inputs.js';
 import type { TemplateSource } from './change-set.js';
 import type { Template } from './template.js';
@@ -81,7 +81,7 @@ export async function validateTemplate(options: ValidateOptions): Promise<void> 
     if (isAwsError(error, 'ValidationError')) {
       throw new ActionError(
         'Template rejected by CloudFormation',
-        `ValidateTemplate rejected ${options.input}: ${(error as Error).message}`,
+        `ValidateTemplate rejected ${options.input}: ${errorMessage(error)}`,
         `Fix the template (cfn-lint ${options.input} shows most such problems locally); nothing was changed.`,
       );
     }

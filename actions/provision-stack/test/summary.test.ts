@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { changeRows, CHANGE_HEADERS, textTable } from '../src/summary.js';
+import { textTable } from '../../common/src/format.js';
+import { changeRows, CHANGE_HEADERS } from '../src/summary.js';
 
 describe('change table', () => {
   it('says yes, no or conditional for replacements of modified resources only', () => {

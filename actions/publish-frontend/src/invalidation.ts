@@ -14,7 +14,7 @@ import {
   type CloudFrontClient,
 } from '@aws-sdk/client-cloudfront';
 import { TimeoutError, isAwsError } from '../../common/src/errors.js';
-import { formatDuration } from '../../common/src/inputs.js';
+import { formatDuration } from '../../common/src/format.js';
 import { poll } from '../../common/src/poller.js';
 import type { InvalidateMode } from './inputs.js';
 

@@ -21,7 +21,8 @@ import type { DistributionInfo } from './preflight.js';
 import { nextManifest, readBackWritten, writeManifest, type KnownState } from './remote-objects.js';
 import { readState, type SiteState } from './state.js';
 import { addReport } from './summary.js';
-import { deleteAll, formatBytes, uploadAll, type UploadResult } from './upload.js';
+import { deleteAll, uploadAll, type UploadResult } from './upload.js';
+import { formatBytes } from '../../common/src/format.js';
 
 const ACTION = 'publish-frontend';
 

@@ -1,8 +1,8 @@
 /** The job summary: what was (or, in a dry run, would be) uploaded, skipped, deleted, invalidated. */
 import * as core from '@actions/core';
+import { formatBytes } from '../../common/src/format.js';
 import { addFacts, addTable, consoleUrl, escapeHtml } from '../../common/src/summary.js';
 import type { Plan } from './plan.js';
-import { formatBytes } from './upload.js';
 
 export interface Report {
   bucket: string;

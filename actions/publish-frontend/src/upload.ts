@@ -20,6 +20,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { ActionError, awsErrorCode } from '../../common/src/errors.js';
+import { formatBytes } from '../../common/src/format.js';
 import { md5OfStream, type LocalFile } from './local-files.js';
 import type { PlannedUpload } from './plan.js';
 import { forEachLimited, mapLimited } from './pool.js';
@@ -299,16 +300,4 @@ export async function deleteAll(options: {
   }
   if (deleted > 0) options.log(`Deleted ${deleted} stale object(s).`);
   return deleted;
-}
-
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value.toFixed(1)} ${units[unit]}`;
 }
