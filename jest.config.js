@@ -17,6 +17,7 @@ export default {
       displayName: 'unit',
       testMatch: ['<rootDir>/actions/**/test/**/*.test.ts', '<rootDir>/test-support/**/*.test.ts'],
       testPathIgnorePatterns: ['\\.int\\.test\\.ts$', '/node_modules/', '/dist/'],
+      globalSetup: '<rootDir>/test-support/prerequisites.mjs',
     },
     {
       ...typescript,
@@ -33,6 +34,7 @@ export default {
       ...typescript,
       displayName: 'static',
       testMatch: ['<rootDir>/tests/static/**/*.test.ts'],
+      globalSetup: '<rootDir>/test-support/prerequisites.mjs',
       setupFilesAfterEnv: ['<rootDir>/test-support/slow-ring.ts'],
     },
     '<rootDir>/example-app/jest.config.js',

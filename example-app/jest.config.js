@@ -1,7 +1,9 @@
 /**
- * The example app's tests, one Jest project in the root `npm test`: API and migrations against the
- * MariaDB on 127.0.0.1:3306 (a throwaway database per test file), the Dockerfile rules, and the
- * page in Chromium. The global setup compiles the backend, whose CLI the migration tests spawn.
+ * The example app's tests, one Jest project in the root `npm test`: API and migrations against a
+ * throwaway MariaDB the global setup starts on a free loopback port (a throwaway database per test
+ * file; TEST_DB_HOST names an existing server instead), the Dockerfile rules, and the page in
+ * Chromium. The global setup also checks the run's prerequisites and compiles the backend, whose
+ * CLI the migration tests spawn.
  */
 export default {
   displayName: 'example-app',
@@ -13,5 +15,6 @@ export default {
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   testEnvironment: 'node',
-  globalSetup: '<rootDir>/backend/test/support/build-backend.mjs',
+  globalSetup: '<rootDir>/../test-support/mariadb-global-setup.mjs',
+  globalTeardown: '<rootDir>/../test-support/mariadb-global-teardown.mjs',
 };

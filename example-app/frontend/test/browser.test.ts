@@ -1,7 +1,7 @@
 /**
- * The page in a real browser (Debian's Chromium, driven by playwright-core), served by the local
- * run (`npm run local`) against MariaDB: add a note, see it, reload, still there, an API error
- * shown to the user, delete it with the keyboard.
+ * The page in a real browser (the Chromium test-support/chromium.mjs finds, driven by
+ * playwright-core), served by the local run (`npm run local`) against the tests' MariaDB: add a
+ * note, see it, reload, still there, an API error shown to the user, delete it with the keyboard.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -9,11 +9,13 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { adminConnection, randomName } from '../../backend/test/support/mariadb.js';
+import { requireChromium } from '../../../test-support/chromium.mjs';
+import { adminConnection, MARIADB, randomName } from '../../backend/test/support/mariadb.js';
 
 const FRONTEND = fileURLToPath(new URL('../', import.meta.url));
 const BACKEND = fileURLToPath(new URL('../../backend/', import.meta.url));
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+// CHROMIUM_PATH, Playwright's Chromium, /usr/bin/chromium or Google Chrome, in that order.
+const CHROMIUM = requireChromium().path;
 
 /** Newest modification time under a folder (or of a file). */
 function newest(file: string): number {
@@ -41,7 +43,17 @@ function startLocalRun(
 ): Promise<{ child: ChildProcess; url: string; log: () => string }> {
   const child = spawn('npm', ['run', 'local', '--ignore-scripts'], {
     cwd: BACKEND,
-    env: { ...process.env, PORT: '0', DB_NAME: database, LOG_LEVEL: 'info' },
+    env: {
+      ...process.env,
+      // The tests' MariaDB (a throwaway server on a free port), not the local run's default.
+      DB_HOST: MARIADB.host,
+      DB_PORT: String(MARIADB.port),
+      DB_USER: MARIADB.user,
+      DB_PASSWORD: MARIADB.password,
+      PORT: '0',
+      DB_NAME: database,
+      LOG_LEVEL: 'info',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

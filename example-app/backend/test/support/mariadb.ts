@@ -1,6 +1,9 @@
 /**
- * The MariaDB the tests use (127.0.0.1:3306, root without a password unless TEST_DB_* say
- * otherwise) and throwaway databases with random names, dropped after the file's tests.
+ * The MariaDB the tests use and throwaway databases with random names, dropped after the file's
+ * tests. The ring's global setup (test-support/mariadb-global-setup.mjs) starts a throwaway server
+ * on a free loopback port and exports it as TEST_DB_HOST, _PORT, _USER and _PASSWORD (or keeps
+ * the ones given, to use an existing server); 127.0.0.1:3306 as root is only the last resort for
+ * a test run outside the ring.
  */
 import { randomBytes } from 'node:crypto';
 import mysql, { type Connection } from 'mysql2/promise';
