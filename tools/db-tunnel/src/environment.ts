@@ -1,0 +1,147 @@
+/**
+ * What the tunnel needs to know about an environment, read from its CloudFormation stacks
+ * (cloudformation/README.md: stacks `<env>-network`, `<env>-data`, `<env>-app`, `<env>-edge`):
+ * the app stack's ClusterName, ServiceName and ContainerName, the data stack's WriterEndpoint,
+ * Port, DatabaseName and SecretArn, and the master user name (the data stack's MasterUsername
+ * parameter; the secret holds it too, but the tunnel never reads the secret).
+ *
+ * DescribeStacks: https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DescribeStacks.html
+ * (Outputs[].OutputKey/OutputValue, Parameters[].ParameterKey/ParameterValue; an unknown stack is
+ * a ValidationError "Stack with id X does not exist").
+ */
+import {
+  type CloudFormationClient,
+  DescribeStacksCommand,
+  type Stack,
+} from '@aws-sdk/client-cloudformation';
+import { ActionError, isAwsError } from '../../../actions/common/src/errors.js';
+
+export interface StackValues {
+  name: string;
+  outputs: Record<string, string>;
+  parameters: Record<string, string>;
+}
+
+export interface TunnelEnvironment {
+  name: string;
+  appStack: string;
+  dataStack: string;
+  cluster: string;
+  service: string;
+  /** The app container's name in the task definition, when the app stack says it. */
+  container?: string;
+  writerEndpoint: string;
+  port: number;
+  databaseName?: string;
+  secretArn: string;
+  /** The master user's name, when the data stack says it (its MasterUsername parameter). */
+  username?: string;
+  /** The app stack's BootstrapImage parameter: the image of the revision before the first release. */
+  bootstrapImage?: string;
+}
+
+export function stackNames(environment: string): { app: string; data: string } {
+  return { app: `${environment}-app`, data: `${environment}-data` };
+}
+
+/** Outputs and parameters of one stack as maps. */
+export function stackValues(stack: Stack): StackValues {
+  return {
+    name: stack.StackName ?? '',
+    outputs: Object.fromEntries(
+      (stack.Outputs ?? [])
+        .filter((output) => output.OutputKey && output.OutputValue !== undefined)
+        .map((output) => [output.OutputKey as string, output.OutputValue as string]),
+    ),
+    parameters: Object.fromEntries(
+      (stack.Parameters ?? [])
+        .filter((parameter) => parameter.ParameterKey)
+        .map((parameter) => [
+          parameter.ParameterKey as string,
+          parameter.ResolvedValue ?? parameter.ParameterValue ?? '',
+        ]),
+    ),
+  };
+}
+
+/**
+ * The environment from the two stacks' values. A missing output is an ActionError naming the
+ * stack and every output it lacks: a stack deployed from an older template, or the wrong stack.
+ */
+export function tunnelEnvironment(options: {
+  environment: string;
+  app: StackValues;
+  data: StackValues;
+}): TunnelEnvironment {
+  const { app, data } = options;
+  const missing = (stack: StackValues, keys: string[]) =>
+    keys.filter((key) => !stack.outputs[key]).map((key) => `${stack.name} output ${key}`);
+  const absent = [
+    ...missing(app, ['ClusterName', 'ServiceName']),
+    ...missing(data, ['WriterEndpoint', 'Port', 'SecretArn']),
+  ];
+  if (absent.length > 0) {
+    throw new ActionError(
+      'The stacks lack outputs the tunnel needs',
+      `Missing: ${absent.join(', ')}.`,
+      `Update the stacks with this repository's cloudformation/app.yaml and data.yaml (provision-stack), or check that --environment ${options.environment} names the right stacks.`,
+    );
+  }
+  const port = Number(data.outputs.Port);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new ActionError(
+      'The data stack gives no usable port',
+      `${data.name} output Port is ${JSON.stringify(data.outputs.Port)}, not a port number.`,
+      'Check the data stack: its Port output is the Aurora cluster endpoint port (3306).',
+    );
+  }
+  const username = data.outputs.MasterUsername || data.parameters.MasterUsername || undefined;
+  return {
+    name: options.environment,
+    appStack: app.name,
+    dataStack: data.name,
+    cluster: app.outputs.ClusterName as string,
+    service: app.outputs.ServiceName as string,
+    ...(app.outputs.ContainerName ? { container: app.outputs.ContainerName } : {}),
+    writerEndpoint: data.outputs.WriterEndpoint as string,
+    port,
+    ...(data.outputs.DatabaseName ? { databaseName: data.outputs.DatabaseName } : {}),
+    secretArn: data.outputs.SecretArn as string,
+    ...(username ? { username } : {}),
+    ...(app.parameters.BootstrapImage ? { bootstrapImage: app.parameters.BootstrapImage } : {}),
+  };
+}
+
+/** Reads both stacks. An unknown stack says which, in which account and region, and what to check. */
+export async function readEnvironment(options: {
+  cloudformation: CloudFormationClient;
+  environment: string;
+  where: string;
+}): Promise<TunnelEnvironment> {
+  const names = stackNames(options.environment);
+  const [app, data] = await Promise.all([
+    readStack(options.cloudformation, names.app, options),
+    readStack(options.cloudformation, names.data, options),
+  ]);
+  return tunnelEnvironment({ environment: options.environment, app, data });
+}
+
+async function readStack(
+  cloudformation: CloudFormationClient,
+  name: string,
+  options: { environment: string; where: string },
+): Promise<StackValues> {
+  try {
+    const answer = await cloudformation.send(new DescribeStacksCommand({ StackName: name }));
+    const stack = answer.Stacks?.[0];
+    if (stack) return stackValues(stack);
+  } catch (error) {
+    if (!(isAwsError(error, 'ValidationError') && /does not exist/i.test(String(error))))
+      throw error;
+  }
+  throw new ActionError(
+    `No stack ${name}`,
+    `There is no CloudFormation stack ${name} in ${options.where}.`,
+    `Check --environment (${options.environment}: the stacks are <environment>-app and <environment>-data) and the account and region (--profile, --region).`,
+  );
+}
