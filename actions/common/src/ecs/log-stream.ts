@@ -93,7 +93,12 @@ export interface FollowOptions {
   onEvents: (events: OutputLogEvent[]) => void;
   /** How many of the last messages to keep for the summary. */
   tailSize?: number;
-  /** Aborts a call in flight (the step's deadline). */
+  /** Aborts a call in flight (the step's deadline); a read or drain may give its own. */
+  signal?: AbortSignal;
+}
+
+export interface ReadOptions {
+  /** Aborts this read's calls (instead of the follower's own signal). */
   signal?: AbortSignal;
 }
 
@@ -112,11 +117,12 @@ export interface DrainOptions {
   intervalMs?: number;
   /** Clock time to give up at (the step's deadline). */
   until?: number;
+  signal?: AbortSignal;
 }
 
 export interface LogFollower {
   /** Reads everything the stream holds now, handing each new event on once. */
-  read(): Promise<ReadResult>;
+  read(options?: ReadOptions): Promise<ReadResult>;
   /**
    * After the task stopped: reads until the forward token has not moved for `settleMs`. The
    * awslogs driver flushes when the container exits, and ingestion takes a moment, so a single
@@ -146,7 +152,8 @@ export function followLogStream(options: FollowOptions): LogFollower {
   let calls = 0;
   let exists = false;
 
-  const read = async (): Promise<ReadResult> => {
+  const read = async (readOptions: ReadOptions = {}): Promise<ReadResult> => {
+    const signal = readOptions.signal ?? options.signal;
     let moved = false;
     for (let page = 0; page < MAX_PAGES_PER_READ; page++) {
       let answer;
@@ -159,7 +166,7 @@ export function followLogStream(options: FollowOptions): LogFollower {
             startFromHead: true,
             ...(token ? { nextToken: token } : {}),
           }),
-          options.signal ? { abortSignal: options.signal } : {},
+          signal ? { abortSignal: signal } : {},
         );
       } catch (error) {
         // The driver creates the stream when the container first starts: until then, "not yet".
@@ -192,7 +199,7 @@ export function followLogStream(options: FollowOptions): LogFollower {
       const intervalMs = drain.intervalMs ?? 1_000;
       let quietSince = drain.now();
       for (;;) {
-        const { moved } = await read();
+        const { moved } = await read(drain.signal ? { signal: drain.signal } : {});
         const now = drain.now();
         if (moved) quietSince = now;
         if (now - quietSince >= settleMs) return;
