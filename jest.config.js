@@ -15,7 +15,11 @@ export default {
     {
       ...typescript,
       displayName: 'unit',
-      testMatch: ['<rootDir>/actions/**/test/**/*.test.ts', '<rootDir>/test-support/**/*.test.ts'],
+      testMatch: [
+        '<rootDir>/actions/**/test/**/*.test.ts',
+        '<rootDir>/tools/**/test/**/*.test.ts',
+        '<rootDir>/test-support/**/*.test.ts',
+      ],
       testPathIgnorePatterns: ['\\.int\\.test\\.ts$', '/node_modules/', '/dist/'],
       globalSetup: '<rootDir>/test-support/prerequisites.mjs',
     },
@@ -24,6 +28,7 @@ export default {
       displayName: 'integration',
       testMatch: [
         '<rootDir>/actions/**/test/**/*.int.test.ts',
+        '<rootDir>/tools/**/test/**/*.int.test.ts',
         '<rootDir>/tests/integration/**/*.test.ts',
       ],
       globalSetup: '<rootDir>/test-support/moto-global-setup.mjs',
