@@ -1,0 +1,136 @@
+// Each action's README documents exactly the inputs and outputs its action.yml declares, and shows
+// the minimal step a user copies (`uses: OWNER/REPO/actions/<name>@v1`) with every required input
+// and nothing the action does not take. A renamed or added input fails here until the README says
+// so.
+import { describe, expect, it } from '@jest/globals';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse, parseAllDocuments } from 'yaml';
+import { REPO_ROOT } from '../support-workflows/deploy-steps.mjs';
+
+interface ActionMeta {
+  inputs?: Record<string, { required?: boolean | string; default?: unknown } | null>;
+  outputs?: Record<string, unknown>;
+}
+
+const actions = readdirSync(path.join(REPO_ROOT, 'actions'))
+  .filter((name) => existsSync(path.join(REPO_ROOT, 'actions', name, 'action.yml')))
+  .sort();
+
+function meta(name: string): ActionMeta {
+  return parse(
+    readFileSync(path.join(REPO_ROOT, 'actions', name, 'action.yml'), 'utf8'),
+  ) as ActionMeta;
+}
+
+function readme(name: string): string {
+  const file = path.join(REPO_ROOT, 'actions', name, 'README.md');
+  return existsSync(file) ? readFileSync(file, 'utf8') : '';
+}
+
+/** The text of the `## <title>` section (up to the next `## `), or undefined. */
+function section(markdown: string, title: string): string | undefined {
+  const parts = markdown.split(/^## /m).slice(1);
+  const found = parts.find(
+    (part) => part.split('\n', 1)[0]!.trim().toLowerCase() === title.toLowerCase(),
+  );
+  return found?.slice(found.indexOf('\n') + 1);
+}
+
+/** Names written in backticks in a text: `name`. */
+function quotedNames(text: string): Set<string> {
+  return new Set([...text.matchAll(/`([a-z0-9]+(?:-[a-z0-9]+)*)`/g)].map((match) => match[1]!));
+}
+
+/** The names in the first column of the markdown tables of a text: | `name` | ... */
+function tableNames(text: string): string[] {
+  return [...text.matchAll(/^\|\s*`([^`]+)`\s*\|/gm)].map((match) => match[1]!);
+}
+
+/** YAML code blocks of a markdown text, parsed (blocks that do not parse are skipped). */
+function yamlBlocks(markdown: string): unknown[] {
+  return [...markdown.matchAll(/^```ya?ml\n([\s\S]*?)^```/gm)].flatMap((match) =>
+    parseAllDocuments(match[1]!)
+      .filter((document) => document.errors.length === 0)
+      .map((document) => document.toJS() as unknown),
+  );
+}
+
+function* stepsIn(value: unknown): Generator<Record<string, unknown>> {
+  if (Array.isArray(value)) for (const item of value) yield* stepsIn(item);
+  else if (value && typeof value === 'object') {
+    const record = value as Record<string, unknown>;
+    if (typeof record.uses === 'string') yield record;
+    for (const item of Object.values(record)) yield* stepsIn(item);
+  }
+}
+
+describe.each(actions)('actions/%s/README.md', (name) => {
+  const declared = meta(name);
+  const text = readme(name);
+  const inputs = Object.keys(declared.inputs ?? {});
+  const outputs = Object.keys(declared.outputs ?? {});
+
+  it('exists', () => {
+    expect(text.length).toBeGreaterThan(0);
+  });
+
+  it('names every input of action.yml in its Inputs section', () => {
+    const documented = quotedNames(section(text, 'Inputs') ?? '');
+    expect(inputs.filter((input) => !documented.has(input))).toEqual([]);
+  });
+
+  it('names every output of action.yml in its Outputs section', () => {
+    const documented = quotedNames(section(text, 'Outputs') ?? '');
+    expect(outputs.filter((output) => !documented.has(output))).toEqual([]);
+  });
+
+  it('documents no input or output that action.yml does not declare', () => {
+    const stale = [
+      ...tableNames(section(text, 'Inputs') ?? '').filter((input) => !inputs.includes(input)),
+      ...tableNames(section(text, 'Outputs') ?? '')
+        // provision-stack documents each stack output as `<OutputKey>`.
+        .filter((output) => /^[a-z0-9-]+$/.test(output))
+        .filter((output) => !outputs.includes(output)),
+    ];
+    expect(stale).toEqual([]);
+  });
+
+  it('shows the minimal step: uses: OWNER/REPO/actions/<name>@v1 with the required inputs', () => {
+    const uses = `OWNER/REPO/actions/${name}@v1`;
+    const steps = yamlBlocks(text).flatMap((block) => [...stepsIn(block)]);
+    const minimal = steps.find((step) => step.uses === uses);
+    expect(minimal ? uses : `no YAML block with a step "uses: ${uses}"`).toBe(uses);
+    const given = Object.keys((minimal?.with ?? {}) as Record<string, unknown>);
+    const required = Object.entries(declared.inputs ?? {})
+      .filter(([, spec]) => String(spec?.required) === 'true' && spec?.default === undefined)
+      .map(([input]) => input);
+    expect(required.filter((input) => !given.includes(input))).toEqual([]);
+    expect(given.filter((input) => !inputs.includes(input))).toEqual([]);
+  });
+});
+
+describe('the README check itself', () => {
+  const sample = [
+    '# x',
+    '## Inputs',
+    '| Input | Default |',
+    '| --- | --- |',
+    '| `stack-name` | (required) |',
+    '| `gone` | |',
+    '## Outputs',
+    '- `changed`: true or false',
+    '## More',
+    'mentions `template` here only',
+  ].join('\n');
+
+  it('reads a name only inside its own section', () => {
+    expect(quotedNames(section(sample, 'Inputs') ?? '')).toEqual(new Set(['stack-name', 'gone']));
+    expect(quotedNames(section(sample, 'Outputs') ?? '')).toEqual(new Set(['changed']));
+    expect(quotedNames(section(sample, 'Inputs') ?? '').has('template')).toBe(false);
+  });
+
+  it('sees the table rows that would be stale', () => {
+    expect(tableNames(section(sample, 'Inputs') ?? '')).toEqual(['stack-name', 'gone']);
+  });
+});
