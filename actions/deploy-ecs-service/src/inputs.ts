@@ -1,0 +1,151 @@
+/**
+ * The action's inputs as one typed object, each checked before any AWS call: names look like
+ * ECS names or ARNs, the image URI parses and names a tag or digest, environment lines are
+ * KEY=VALUE with variable names (values keep every `=`), a task-definition file is a task
+ * definition, the timeout is at least a minute, and inputs that exclude each other are not mixed.
+ */
+import { readFileSync } from 'node:fs';
+import type { RegisterTaskDefinitionRequest, Tag } from '@aws-sdk/client-ecs';
+import { parse as parseYaml } from 'yaml';
+import { type ImageReference, parseImageUri } from '../../common/src/ecs/image.js';
+import {
+  parseRevisionArn,
+  taskDefinitionFromDocument,
+} from '../../common/src/ecs/task-definition.js';
+import { errorMessage, InputError } from '../../common/src/errors.js';
+import type { Inputs } from '../../common/src/inputs.js';
+
+export interface DeployInputs {
+  cluster: string;
+  service: string;
+  /** The image to deploy; undefined when an existing revision is deployed (task-definition-arn). */
+  image?: ImageReference;
+  /** undefined: the base revision's only essential container. */
+  containerName?: string;
+  /** Merged into the container's environment; values as given (secrets untouched). */
+  environment: Record<string, string>;
+  /** A task definition from a file, used as the base instead of the service's current revision. */
+  baseFromFile?: { path: string; request: RegisterTaskDefinitionRequest; tags: Tag[] };
+  /** Deploy this existing revision (ARN or family:revision) of the service's family as it is. */
+  taskDefinitionArn?: string;
+  registerOnly: boolean;
+  pinDigest: boolean;
+  wait: boolean;
+  forceNewDeployment: boolean;
+  timeoutMs: number;
+  region?: string;
+}
+
+export const DEFAULT_TIMEOUT_MS = 15 * 60_000;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const ECS_NAME_OR_ARN =
+  /^(arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:[a-z-]+\/[\w/-]+|[A-Za-z0-9_-]{1,255})$/;
+const CONTAINER_NAME = /^[A-Za-z0-9_-]{1,255}$/;
+
+export function readInputs(inputs: Inputs): DeployInputs {
+  const cluster = inputs.matching(
+    'cluster',
+    ECS_NAME_OR_ARN,
+    "an ECS cluster name or ARN (the app stack's ClusterName output)",
+    { required: true },
+  ) as string;
+  const service = inputs.matching(
+    'service',
+    ECS_NAME_OR_ARN,
+    "an ECS service name or ARN (the app stack's ServiceName output)",
+    { required: true },
+  ) as string;
+  const timeoutMs = inputs.duration('timeout-minutes', {
+    default: DEFAULT_TIMEOUT_MS,
+    bareUnit: 'minutes',
+    min: 60_000,
+    max: 6 * 3_600_000,
+  });
+
+  const taskDefinitionArn = inputs.string('task-definition-arn');
+  if (taskDefinitionArn !== undefined && !parseRevisionArn(taskDefinitionArn)) {
+    throw new InputError(
+      'task-definition-arn',
+      taskDefinitionArn,
+      'a task definition revision: its ARN (…:task-definition/<family>:<revision>) or <family>:<revision>',
+    );
+  }
+  const rawImage = inputs.string('image');
+  const environmentGiven = inputs.raw('environment') !== '';
+  const fileGiven = inputs.raw('task-definition') !== '';
+  if (taskDefinitionArn !== undefined) {
+    const mixed = [
+      rawImage !== undefined ? 'image' : '',
+      environmentGiven ? 'environment' : '',
+      fileGiven ? 'task-definition' : '',
+    ].filter(Boolean);
+    if (mixed.length > 0) {
+      throw new InputError(
+        'task-definition-arn',
+        taskDefinitionArn,
+        `a revision deployed as it is, without ${mixed.join(', ')} (leave ${mixed.length > 1 ? 'those' : 'that'} empty, or drop task-definition-arn to derive a new revision)`,
+      );
+    }
+  } else if (rawImage === undefined) {
+    throw new InputError(
+      'image',
+      '',
+      'the image URI to deploy (with a tag or digest), or task-definition-arn to deploy an existing revision',
+    );
+  }
+  const image = rawImage !== undefined ? parseImageUri(rawImage, 'image') : undefined;
+
+  const containerName = inputs.matching(
+    'container-name',
+    CONTAINER_NAME,
+    'a container name of the task definition (letters, digits, hyphens, underscores)',
+  );
+  const environment = inputs.keyValueLines('environment');
+  for (const name of Object.keys(environment)) {
+    if (!ENV_NAME.test(name)) {
+      throw new InputError(
+        'environment',
+        undefined,
+        `KEY=VALUE lines whose keys are variable names (letters, digits, _; not starting with a digit); ${JSON.stringify(name)} is not`,
+      );
+    }
+  }
+
+  return {
+    cluster,
+    service,
+    ...(image ? { image } : {}),
+    ...(containerName ? { containerName } : {}),
+    environment,
+    ...(fileGiven ? { baseFromFile: readTaskDefinitionFile(inputs) } : {}),
+    ...(taskDefinitionArn ? { taskDefinitionArn } : {}),
+    registerOnly: inputs.boolean('register-only', false),
+    pinDigest: inputs.boolean('pin-digest', true),
+    wait: inputs.boolean('wait', true),
+    forceNewDeployment: inputs.boolean('force-new-deployment', false),
+    timeoutMs,
+    ...(inputs.string('aws-region') ? { region: inputs.string('aws-region') } : {}),
+  };
+}
+
+function readTaskDefinitionFile(inputs: Inputs): NonNullable<DeployInputs['baseFromFile']> {
+  const given = inputs.raw('task-definition');
+  const file = inputs.path('task-definition', { required: true, kind: 'file' });
+  let document: unknown;
+  try {
+    // YAML is a superset of JSON: one parser reads both.
+    document = parseYaml(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new InputError(
+      'task-definition',
+      given,
+      `a JSON or YAML task definition file (${errorMessage(error).split('\n')[0]})`,
+    );
+  }
+  const { request, tags } = taskDefinitionFromDocument({
+    document,
+    input: 'task-definition',
+    given,
+  });
+  return { path: file, request, tags };
+}
