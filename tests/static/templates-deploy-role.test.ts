@@ -32,6 +32,9 @@ const PREFIX: Record<string, string> = {
   'client-cloudwatch-logs': 'logs',
   'client-elastic-load-balancing-v2': 'elasticloadbalancing',
   'client-ec2': 'ec2',
+  'client-iam': 'iam',
+  'client-sts': 'sts',
+  'client-secrets-manager': 'secretsmanager',
 };
 
 /** Operations whose IAM action is not `<prefix>:<Operation>` (Service Authorization Reference). */
@@ -46,20 +49,57 @@ const IAM_ACTIONS: Record<string, string[]> = {
   's3:ListObjectsV2': ['s3:ListBucket'],
   's3:ListObjectVersions': ['s3:ListBucketVersions'],
   's3:ListParts': ['s3:ListMultipartUploadParts'],
+  // Registering a revision or running a task with tags is also authorised as ecs:TagResource on
+  // the new resource, and naming a task or execution role as iam:PassRole (ECS Developer Guide,
+  // "Grant permission to tag resources on creation"; IAM User Guide, "Granting a user permissions
+  // to pass a role to an AWS service").
+  'ecs:RegisterTaskDefinition': ['ecs:RegisterTaskDefinition', 'ecs:TagResource', 'iam:PassRole'],
+  'ecs:RunTask': ['ecs:RunTask', 'ecs:TagResource', 'iam:PassRole'],
 };
 
-/** Calls of the roadmap's deploy-ecs-service and run-db-migration-via-task (not written yet). */
+/**
+ * Calls an action makes only when an input asks for them, which this pipeline's deploy role does
+ * not hold on purpose (the reason is the README's).
+ */
+const NOT_GRANTED: Record<string, string> = {
+  // provision-stack's termination-protection input: an administrator turns protection on (a job
+  // that can turn it on can turn it off, which would defeat it).
+  'cloudformation:UpdateTerminationProtection': 'turned on by the administrator',
+};
+
+/**
+ * Calls of deploy-ecs-service, run-db-migration-via-task and provision-stack's next edition (issues
+ * 10, 12 and 13), granted before their code lands so that the scan above finds them allowed.
+ */
 const ROADMAP_CALLS = [
+  'cloudformation:DescribeEvents',
+  'cloudformation:ListStackResources',
+  'cloudformation:GetTemplate',
+  'cloudformation:GetStackPolicy',
+  'ecs:DescribeClusters',
   'ecs:DescribeServices',
   'ecs:DescribeTaskDefinition',
   'ecs:RegisterTaskDefinition',
+  'ecs:DeregisterTaskDefinition',
+  'ecs:ListTaskDefinitions',
   'ecs:UpdateService',
+  'ecs:ListServiceDeployments',
+  'ecs:DescribeServiceDeployments',
+  'ecs:DescribeServiceRevisions',
   'ecs:RunTask',
   'ecs:DescribeTasks',
+  'ecs:ListTasks',
   'ecs:StopTask',
+  'ecs:TagResource',
+  'ecs:ListTagsForResource',
   'ecr:DescribeImages',
+  'ecr:BatchGetImage',
   'logs:GetLogEvents',
   'logs:FilterLogEvents',
+  'logs:DescribeLogStreams',
+  'elasticloadbalancing:DescribeTargetHealth',
+  'elasticloadbalancing:DescribeTargetGroups',
+  'iam:PassRole',
 ];
 
 function sourceFiles(dir: string): string[] {
@@ -131,6 +171,10 @@ describe('the deploy role allows every call the pipeline makes', () => {
   });
 
   it.each([...sdkCalls.entries()])('%s (%s)', (call) => {
+    if (call in NOT_GRANTED) {
+      expect({ call, allowed: allows(deployStatements, call) }).toEqual({ call, allowed: false });
+      return;
+    }
     const needed = IAM_ACTIONS[call] ?? [call];
     expect(needed.filter((action) => !allows(deployStatements, action))).toEqual([]);
   });
@@ -256,11 +300,13 @@ describe('the deploy role allows nothing broader', () => {
     expect(denied('secretsmanager:GetSecretValue')[0]?.Condition).toEqual({
       StringNotEquals: { 'aws:ResourceTag/Environment': { Ref: 'EnvironmentName' } },
     });
-    // The one secret the stacks resolve carries that tag.
-    const secret = loadTemplate('app').Resources.OriginVerifySecret;
-    expect(secret?.Properties?.Tags).toContainEqual({
-      Key: 'Environment',
-      Value: { Ref: 'EnvironmentName' },
-    });
+    // The secrets the stacks resolve (the public layout's origin secrets) carry that tag.
+    for (const id of ['OriginVerifySecretA', 'OriginVerifySecretB']) {
+      const secret = loadTemplate('app').Resources[id];
+      expect(secret?.Properties?.Tags).toContainEqual({
+        Key: 'Environment',
+        Value: { Ref: 'EnvironmentName' },
+      });
+    }
   });
 });

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import {
   loadAllTemplates,
+  renderTemplate,
   resourcesOfType,
   templatesDir,
   type TemplateName,
@@ -21,29 +22,42 @@ const FEEDS: [TemplateName, string, TemplateName, string][] = [
   ['network', 'VpcId', 'app', 'VpcId'],
   ['network', 'PublicSubnetIds', 'app', 'PublicSubnetIds'],
   ['network', 'PrivateSubnetIds', 'app', 'PrivateSubnetIds'],
+  ['network', 'AvailabilityZones', 'data', 'AvailabilityZones'],
   ['data', 'DatabaseClientSecurityGroupId', 'app', 'DatabaseClientSecurityGroupId'],
-  ['data', 'SecretArn', 'app', 'DatabaseSecretArn'],
+  // The application user's secret, not the master user's (data output SecretArn, which stays for
+  // people): item 11 of issue 11.
+  ['data', 'AppUserSecretArn', 'app', 'DatabaseSecretArn'],
   ['data', 'WriterEndpoint', 'app', 'DatabaseWriterEndpoint'],
   ['data', 'ReaderEndpoint', 'app', 'DatabaseReaderEndpoint'],
   ['data', 'Port', 'app', 'DatabasePort'],
   ['data', 'DatabaseName', 'app', 'DatabaseName'],
   ['app', 'OriginDomainName', 'edge', 'ApiOriginDomainName'],
   ['app', 'OriginProtocolPolicy', 'edge', 'ApiOriginProtocolPolicy'],
+  ['app', 'VpcOriginId', 'edge', 'ApiVpcOriginId'],
+  ['app', 'LoadBalancerSecurityGroupId', 'edge', 'ApiLoadBalancerSecurityGroupId'],
   ['app', 'OriginVerifySecretArn', 'edge', 'OriginVerifySecretArn'],
+  ['app', 'OriginVerifySecretKey', 'edge', 'OriginVerifySecretKey'],
 ];
 
 /** Parameters every stack needs from somewhere other than an earlier stack. */
 const GIVEN_BY_THE_WORKFLOW: Record<string, string[]> = {
   data: ['EnvironmentName'],
   app: ['EnvironmentName', 'CloudFrontPrefixListId'],
-  edge: ['EnvironmentName'],
+  // Looked up between the app and edge stacks (README): CloudFront creates it with the VPC origin.
+  edge: ['EnvironmentName', 'VpcOriginSecurityGroupId'],
 };
 
 describe('outputs feed the next stack under the names the README gives', () => {
   it.each(FEEDS)('%s.%s → %s.%s', (from, output, to, parameter) => {
     expect(templates[from].Outputs).toHaveProperty(output);
-    expect(templates[from].Outputs?.[output]?.Condition).toBeUndefined();
     expect(templates[to].Parameters).toHaveProperty(parameter);
+    // An output that exists in one layout only feeds a parameter that can do without it.
+    if (templates[from].Outputs?.[output]?.Condition !== undefined) {
+      expect({ parameter, default: templates[to].Parameters?.[parameter]?.Default }).toEqual({
+        parameter,
+        default: '',
+      });
+    }
   });
 
   it.each(['data', 'app', 'edge'] as const)(
@@ -94,6 +108,19 @@ describe('outputs feed the next stack under the names the README gives', () => {
       ),
     ).toBe(true);
     expect(pattern('edge', 'ApiOriginDomainName').test('origin.example.com')).toBe(true);
+    // An internal load balancer's DNS name, a VPC origin id (CloudFront API Reference, VpcOrigin
+    // Id), a security group id and what the CLI prints for a group that does not exist.
+    expect(
+      pattern('edge', 'ApiOriginDomainName').test(
+        'internal-staging-api-1234567890.eu-west-1.elb.amazonaws.com',
+      ),
+    ).toBe(true);
+    expect(pattern('edge', 'ApiVpcOriginId').test('vo_JQEa410sssUFoY6wMkx69j')).toBe(true);
+    expect(pattern('edge', 'VpcOriginSecurityGroupId').test('sg-0123456789abcdef0')).toBe(true);
+    expect(pattern('edge', 'VpcOriginSecurityGroupId').test('None')).toBe(true);
+    expect(pattern('edge', 'VpcOriginSecurityGroupId').test('')).toBe(false);
+    expect(pattern('edge', 'OriginVerifySecretKey').test('g12')).toBe(true);
+    expect(pattern('network', 'AvailabilityZoneA').test('ap-northeast-1c')).toBe(true);
     expect(templates.edge.Parameters?.ApiOriginProtocolPolicy?.AllowedValues).toEqual(
       expect.arrayContaining(
         (templates.app.Outputs?.OriginProtocolPolicy?.Value as { 'Fn::If': unknown[] })[
@@ -131,21 +158,33 @@ describe('the service and its load balancer', () => {
     expect(app.Parameters?.HealthCheckGracePeriodSeconds?.Default).toBe(30);
   });
 
-  it("the ALB keeps connections open longer than CloudFront's keep-alive (no 502 on reuse)", () => {
-    const attributes = r.LoadBalancer?.Properties?.LoadBalancerAttributes as {
-      Key: string;
-      Value: string;
-    }[];
-    const idle = Number(attributes.find((a) => a.Key === 'idle_timeout.timeout_seconds')?.Value);
-    const origins = (
-      templates.edge.Resources.Distribution?.Properties?.DistributionConfig as {
-        Origins: { Id: string; CustomOriginConfig?: { OriginKeepaliveTimeout: number } }[];
-      }
-    ).Origins;
-    const keepAlive = origins.find((o) => o.Id === 'api')?.CustomOriginConfig
-      ?.OriginKeepaliveTimeout;
-    expect(idle).toBeGreaterThan(keepAlive ?? 0);
-  });
+  it.each([
+    ['VPC origin', 'VpcOriginConfig', { ApiVpcOriginId: 'vo_JQEa410sssUFoY6wMkx69j' }],
+    ['public layout', 'CustomOriginConfig', {}],
+  ] as const)(
+    "the ALB keeps connections open longer than CloudFront's keep-alive (no 502 on reuse): %s",
+    (_layout, config, values) => {
+      const attributes = r.LoadBalancer?.Properties?.LoadBalancerAttributes as {
+        Key: string;
+        Value: string;
+      }[];
+      const idle = Number(attributes.find((a) => a.Key === 'idle_timeout.timeout_seconds')?.Value);
+      const edge = renderTemplate(templates.edge, {
+        ApiOriginDomainName: 'staging-api-1.eu-west-1.elb.amazonaws.com',
+        ApiLoadBalancerSecurityGroupId: 'sg-0123456789abcdef0',
+        VpcOriginSecurityGroupId: 'sg-0fedcba9876543210',
+        ...values,
+      });
+      const origins = (
+        edge.Resources.Distribution?.Properties?.DistributionConfig as {
+          Origins: ({ Id: string } & Record<string, { OriginKeepaliveTimeout?: number }>)[];
+        }
+      ).Origins;
+      const keepAlive = origins.find((o) => o.Id === 'api')?.[config]?.OriginKeepaliveTimeout;
+      expect(keepAlive).toBeGreaterThan(0);
+      expect(idle).toBeGreaterThan(keepAlive ?? 0);
+    },
+  );
 
   it('the service is registered with the load balancer only after the listener rule exists', () => {
     const service = r.Service!;
@@ -204,27 +243,41 @@ describe('the service and its load balancer', () => {
         ],
       },
     ]);
+    // Public layout: one prefix-list rule for 80-443 whether or not there is a domain, so adding
+    // one later changes no rule (item 3 of issue 11). Internal: edge.yaml opens the one port the
+    // VPC origin uses, 443 with a domain.
     const ingress = resourcesOfType(app, 'AWS::EC2::SecurityGroupIngress').map(([, i]) => ({
       condition: i.Condition,
-      port: i.Properties?.FromPort,
+      from: i.Properties?.FromPort,
+      to: i.Properties?.ToPort,
     }));
-    expect(ingress).toEqual(
-      expect.arrayContaining([
-        { condition: 'NoDomain', port: 80 },
-        { condition: 'HasDomain', port: 443 },
-      ]),
-    );
-    expect(ingress).toHaveLength(2);
+    expect(ingress).toEqual([{ condition: 'IsPublic', from: 80, to: 443 }]);
+    expect(templates.edge.Resources.FromVpcOrigin?.Properties?.FromPort).toEqual({
+      'Fn::If': ['OriginIsHttps', 443, 80],
+    });
+    expect(app.Resources.VpcOrigin?.Properties?.VpcOriginEndpointConfig).toMatchObject({
+      OriginProtocolPolicy: { 'Fn::If': ['HasDomain', 'https-only', 'http-only'] },
+    });
     expect(app.Outputs?.OriginProtocolPolicy?.Value).toEqual({
       'Fn::If': ['HasDomain', 'https-only', 'http-only'],
     });
   });
 
-  it('the prefix-list parameter says how to look the id up', () => {
+  it('the prefix-list parameter says how to look the id up, and the public layout cannot go without it', () => {
     expect(app.Parameters?.CloudFrontPrefixListId?.Description).toContain(
       'com.amazonaws.global.cloudfront.origin-facing',
     );
-    expect(app.Parameters?.CloudFrontPrefixListId?.Default).toBeUndefined();
+    // Empty by default (the internal layout does not use it); a Rules assertion refuses the public
+    // layout without it before anything is created.
+    const rules = (app as { Rules?: Record<string, unknown> }).Rules;
+    expect(rules?.PublicLayoutNeedsPrefixList).toEqual({
+      RuleCondition: { 'Fn::Equals': [{ Ref: 'LoadBalancerScheme' }, 'internet-facing'] },
+      Assertions: [
+        expect.objectContaining({
+          Assert: { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'CloudFrontPrefixListId' }, ''] }] },
+        }),
+      ],
+    });
   });
 });
 

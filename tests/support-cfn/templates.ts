@@ -32,6 +32,11 @@ export interface Parameter {
   Description?: string;
   AllowedValues?: unknown[];
   AllowedPattern?: string;
+  MinLength?: number;
+  MaxLength?: number;
+  MinValue?: number;
+  MaxValue?: number;
+  ConstraintDescription?: string;
 }
 
 export interface Template {
@@ -40,6 +45,7 @@ export interface Template {
   Metadata?: Record<string, unknown>;
   Parameters?: Record<string, Parameter>;
   Conditions?: Record<string, unknown>;
+  Rules?: Record<string, { RuleCondition?: unknown; Assertions: Record<string, unknown>[] }>;
   Mappings?: Record<string, unknown>;
   Resources: Record<string, Resource>;
   Outputs?: Record<string, { Value: unknown; Description?: string; Condition?: string }>;
@@ -138,4 +144,91 @@ export function statementsOf(document: unknown): Record<string, unknown>[] {
 export function asList<T>(value: T | T[] | undefined): T[] {
   if (value === undefined) return [];
   return Array.isArray(value) ? value : [value];
+}
+
+/** Parameter values for renderTemplate; parameters not given take their Default. */
+export type ParameterValues = Record<string, string>;
+
+/**
+ * The template as CloudFormation would see it for these parameter values: every condition
+ * evaluated, resources and outputs whose condition is false dropped, each Fn::If replaced by the
+ * branch it selects and AWS::NoValue removed. Other intrinsic functions are left as they are, so
+ * tests can still read the references. Throws on a condition it cannot evaluate, so that a test
+ * never checks a layout the template cannot produce.
+ */
+export function renderTemplate(template: Template, values: ParameterValues = {}): Template {
+  const parameters = template.Parameters ?? {};
+  for (const name of Object.keys(values)) {
+    if (!(name in parameters)) throw new Error(`the template has no parameter ${name}`);
+  }
+  const valueOf = (name: string): string => {
+    if (name in values) return values[name]!;
+    const fallback = parameters[name]?.Default;
+    if (fallback === undefined) throw new Error(`parameter ${name} has no default; give a value`);
+    return String(fallback);
+  };
+  const conditions = (template.Conditions ?? {}) as Record<string, unknown>;
+  const truth = new Map<string, boolean>();
+  const scalar = (node: unknown): string => {
+    if (typeof node === 'string' || typeof node === 'number' || typeof node === 'boolean')
+      return String(node);
+    const ref = (node as { Ref?: string } | null)?.Ref;
+    if (typeof ref === 'string') return valueOf(ref);
+    throw new Error(`cannot evaluate ${JSON.stringify(node)} in a condition`);
+  };
+  const evaluate = (node: unknown): boolean => {
+    const entries = Object.entries((node ?? {}) as Record<string, unknown>);
+    if (entries.length !== 1) throw new Error(`not a condition: ${JSON.stringify(node)}`);
+    const [fn, args] = entries[0]!;
+    const list = args as unknown[];
+    switch (fn) {
+      case 'Fn::Equals':
+        return scalar(list[0]) === scalar(list[1]);
+      case 'Fn::Not':
+        return !evaluate(list[0]);
+      case 'Fn::And':
+        return list.every(evaluate);
+      case 'Fn::Or':
+        return list.some(evaluate);
+      case 'Condition':
+        return conditionValue(args as string);
+      default:
+        throw new Error(`cannot evaluate ${fn} in a condition`);
+    }
+  };
+  const conditionValue = (name: string): boolean => {
+    if (!truth.has(name)) {
+      if (!(name in conditions)) throw new Error(`the template has no condition ${name}`);
+      truth.set(name, evaluate(conditions[name]));
+    }
+    return truth.get(name)!;
+  };
+  const NO_VALUE = Symbol('AWS::NoValue');
+  const resolve = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(resolve).filter((item) => item !== NO_VALUE);
+    if (node === null || typeof node !== 'object') return node;
+    const record = node as Record<string, unknown>;
+    if (record.Ref === 'AWS::NoValue' && Object.keys(record).length === 1) return NO_VALUE;
+    const branches = record['Fn::If'];
+    if (Array.isArray(branches) && Object.keys(record).length === 1) {
+      const [name, whenTrue, whenFalse] = branches as [string, unknown, unknown];
+      return resolve(conditionValue(name) ? whenTrue : whenFalse);
+    }
+    return Object.fromEntries(
+      Object.entries(record)
+        .map(([key, value]) => [key, resolve(value)] as const)
+        .filter(([, value]) => value !== NO_VALUE),
+    );
+  };
+  const kept = <T extends { Condition?: string }>(entries: Record<string, T>) =>
+    Object.fromEntries(
+      Object.entries(entries)
+        .filter(([, entry]) => entry.Condition === undefined || conditionValue(entry.Condition))
+        .map(([key, entry]) => [key, resolve(entry) as T]),
+    );
+  return {
+    ...template,
+    Resources: kept(template.Resources),
+    ...(template.Outputs ? { Outputs: kept(template.Outputs) } : {}),
+  };
 }
