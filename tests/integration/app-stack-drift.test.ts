@@ -79,8 +79,24 @@ function servicePatternOf(app: Template): Template {
         KEPT_CONTAINER_FIELDS.filter((key) => key in container).map((key) => [key, container[key]]),
       ),
   );
+  // The conditions the kept properties choose by (the bootstrap image: given, or Node.js through
+  // the cache rule), with the conditions those name.
+  const conditions: Record<string, unknown> = {};
+  const pending = [...walk(resources)]
+    .filter(({ at }) => at[at.length - 1] === 'Fn::If')
+    .map(({ value }) => (value as [string])[0]);
+  while (pending.length > 0) {
+    const name = pending.pop()!;
+    if (name in conditions) continue;
+    const condition = app.Conditions?.[name];
+    if (condition === undefined) throw new Error(`app.yaml has no condition ${name}`);
+    conditions[name] = condition;
+    for (const { value, at } of walk(condition)) {
+      if (at[at.length - 1] === 'Condition' && typeof value === 'string') pending.push(value);
+    }
+  }
   const referenced = new Set<string>();
-  for (const { value, at } of walk(resources)) {
+  for (const { value, at } of walk({ resources, conditions })) {
     if (at[at.length - 1] === 'Ref' && typeof value === 'string') referenced.add(value);
     if (at[at.length - 1] === 'Fn::Sub' && typeof value === 'string') {
       for (const match of value.matchAll(/\$\{([A-Za-z0-9]+)\}/g))
@@ -90,7 +106,12 @@ function servicePatternOf(app: Template): Template {
   const parameters = Object.fromEntries(
     Object.entries(app.Parameters ?? {}).filter(([name]) => referenced.has(name)),
   );
-  return { AWSTemplateFormatVersion: '2010-09-09', Parameters: parameters, Resources: resources };
+  return {
+    AWSTemplateFormatVersion: '2010-09-09',
+    Parameters: parameters,
+    ...(Object.keys(conditions).length > 0 ? { Conditions: conditions } : {}),
+    Resources: resources,
+  };
 }
 
 async function stackStatus(stackName: string): Promise<string> {
