@@ -158,10 +158,17 @@ export async function checkTaskRole(options: {
     };
   }
   const role = roleNameOf(roleArn);
+  const noSuchRole: CheckResult = {
+    name,
+    status: 'failed',
+    detail: `the task role ${role} does not exist`,
+    fix: 'update the app stack (it creates the task role), or fix taskRoleArn in the task definition.',
+  };
   let simulated: Record<string, Decision> | undefined;
   try {
     simulated = await simulate(iam, roleArn);
   } catch (error) {
+    if (isNoSuchEntity(error)) return noSuchRole;
     if (!isUnavailable(error)) throw error;
   }
   if (simulated) return verdict({ name, role, decisions: simulated, how: 'IAM policy simulator' });
@@ -170,15 +177,8 @@ export async function checkTaskRole(options: {
   try {
     documents = await rolePolicies(iam, role);
   } catch (error) {
-    if (!isUnavailable(error) && awsErrorCode(error) !== 'NoSuchEntity') throw error;
-    if (awsErrorCode(error) === 'NoSuchEntity') {
-      return {
-        name,
-        status: 'failed',
-        detail: `the task role ${role} does not exist`,
-        fix: 'update the app stack (it creates the task role), or fix taskRoleArn in the task definition.',
-      };
-    }
+    if (isNoSuchEntity(error)) return noSuchRole;
+    if (!isUnavailable(error)) throw error;
     return {
       name,
       status: 'unknown',
@@ -275,6 +275,12 @@ async function rolePolicies(iam: IAMClient, role: string): Promise<PolicyDocumen
     marker = page.IsTruncated ? page.Marker : undefined;
   } while (marker);
   return documents;
+}
+
+/** IAM's error code is NoSuchEntity; SDK v3 names the exception NoSuchEntityException. */
+function isNoSuchEntity(error: unknown): boolean {
+  const code = awsErrorCode(error);
+  return code === 'NoSuchEntity' || code === 'NoSuchEntityException';
 }
 
 function isUnavailable(error: unknown): boolean {
