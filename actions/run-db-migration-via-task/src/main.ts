@@ -119,6 +119,7 @@ export async function run(context: ActionContext<MigrationInputs>): Promise<void
 
   let end = await followTask({ ecs, cluster: plan.service.clusterArn, taskArn, follower, context });
   let stop: StopResult | undefined;
+  const statusWhenEnded = end.task?.lastStatus;
   if (end.kind === 'cancelled') {
     if (inputs.stopOnCancel) {
       stop = await stopTask({
@@ -159,6 +160,7 @@ export async function run(context: ActionContext<MigrationInputs>): Promise<void
 
   const outcome = outcomeOf({
     end,
+    statusWhenEnded,
     container: plan.container.name as string,
     taskId,
     timeoutMs: inputs.timeoutMs,
@@ -252,9 +254,8 @@ async function awaitStop(options: {
   const { context } = options;
   const deadline = createDeadline({ clock: context.clock, budgetMs: STOP_WAIT_MS });
   const after = await followTask({ ...options, context: { ...context, deadline } });
-  return after.kind === 'stopped'
-    ? after
-    : { kind: 'timeout', task: after.task ?? options.end.task };
+  // Still a timeout, now with the stopped task's facts (its exit code, if SIGTERM ended it).
+  return { kind: 'timeout', task: after.task ?? options.end.task };
 }
 
 function revisionFacts(plan: MigrationPlan): RevisionFacts {

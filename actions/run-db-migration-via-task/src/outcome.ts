@@ -22,6 +22,8 @@ export interface MigrationOutcome {
 
 export function outcomeOf(options: {
   end: FollowEnd;
+  /** The task's status when the wait ended (before a StopTask changed it). */
+  statusWhenEnded?: string;
   container: string;
   taskId: string;
   timeoutMs: number;
@@ -30,6 +32,7 @@ export function outcomeOf(options: {
   stopOnCancel: boolean;
 }): MigrationOutcome {
   const { end, container, taskId } = options;
+  const was = options.statusWhenEnded ?? end.task?.lastStatus ?? 'starting';
   const explanation =
     end.task?.lastStatus === 'STOPPED' ? explainStoppedTask(end.task, { container }) : undefined;
   const exitCode = explanation?.exitCode;
@@ -65,7 +68,7 @@ export function outcomeOf(options: {
       ...(explanation ? { explanation } : {}),
       failure: {
         title: 'Migration timed out',
-        message: `Migration task ${taskId} was still ${end.task?.lastStatus ?? 'starting'} when timeout-minutes (${formatDuration(options.timeoutMs)}) ran out; ${stopped}.${facts}`,
+        message: `Migration task ${taskId} was still ${was} when timeout-minutes (${formatDuration(options.timeoutMs)}) ran out; ${stopped}.${facts}`,
         hint: "Look at the migration's last log lines for where it waited (a table lock held by the running service?); raise timeout-minutes if it is known to take longer.",
       },
     };
@@ -78,8 +81,8 @@ export function outcomeOf(options: {
     failure: {
       title: 'Migration cancelled',
       message: options.stopOnCancel
-        ? `The job was cancelled while migration task ${taskId} was ${end.task?.lastStatus ?? 'starting'}; ${stopped}.${facts}`
-        : `The job was cancelled while migration task ${taskId} was ${end.task?.lastStatus ?? 'starting'}; stop-on-cancel is false, so it keeps running: its end shows in the ECS console and its log stream.`,
+        ? `The job was cancelled while migration task ${taskId} was ${was}; ${stopped}.${facts}`
+        : `The job was cancelled while migration task ${taskId} was ${was}; stop-on-cancel is false, so it keeps running: its end shows in the ECS console and its log stream.`,
     },
   };
 }

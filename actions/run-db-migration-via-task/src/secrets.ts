@@ -4,8 +4,6 @@
  * says password, secret, token or key, and the password part of a URL (`mysql://app:pw@db/app`).
  * Pure; the masking call is the caller's.
  */
-import { quote } from 'shell-quote';
-
 const SECRET_NAME =
   /pass(word)?|passwd|pwd|secret|token|api[-_]?key|private[-_]?key|credential|auth/i;
 const URL_PASSWORD = /^[a-z][a-z0-9+.-]*:\/\/[^/:@\s]*:([^@\s/]+)@/i;
@@ -54,7 +52,13 @@ export function secretsInEnvironment(environment: Readonly<Record<string, string
 
 /** The command as a person would type it, with every secret replaced by ***. */
 export function displayCommand(words: readonly string[], secrets: readonly string[]): string {
-  return hide(quote([...words]), secrets);
+  return hide(words.map(shellWord).join(' '), secrets);
+}
+
+/** A word as a POSIX shell reads it back: plain when safe, else in single quotes. */
+function shellWord(word: string): string {
+  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(word)) return word;
+  return `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
 /** `text` with every secret replaced by ***, longest first (so a secret inside another goes too). */
