@@ -93,6 +93,8 @@ export interface FollowOptions {
   onEvents: (events: OutputLogEvent[]) => void;
   /** How many of the last messages to keep for the summary. */
   tailSize?: number;
+  /** GetLogEvents' `limit` (events per page); the API's own maximum by default. */
+  pageLimit?: number;
   /** Aborts a call in flight (the step's deadline); a read or drain may give its own. */
   signal?: AbortSignal;
 }
@@ -142,10 +144,22 @@ export interface LogFollower {
 /** A stream can answer a page of up to 10,000 events; this many pages per read keeps a read bounded. */
 const MAX_PAGES_PER_READ = 50;
 export const DEFAULT_SETTLE_MS = 5_000;
+/** GetLogEvents answers at most 10,000 events (its `limit`) or 1 MB per page. */
+const PAGE_EVENTS = 10_000;
+const PAGE_BYTES = 1_048_576;
+
+function isFullPage(events: OutputLogEvent[], limit: number): boolean {
+  if (events.length >= limit) return true;
+  // Each event counts its message's UTF-8 bytes plus 26 bytes (the PutLogEvents size rule);
+  // within a tenth of the limit, another event would not have fitted.
+  const bytes = events.reduce((sum, event) => sum + Buffer.byteLength(event.message ?? '') + 26, 0);
+  return bytes >= PAGE_BYTES * 0.9;
+}
 
 export function followLogStream(options: FollowOptions): LogFollower {
   const { logs, location } = options;
   const tailSize = options.tailSize ?? 50;
+  const pageLimit = options.pageLimit ?? PAGE_EVENTS;
   const last: string[] = [];
   let token: string | undefined;
   let count = 0;
@@ -164,6 +178,7 @@ export function followLogStream(options: FollowOptions): LogFollower {
             logGroupName: location.group,
             logStreamName: location.stream,
             startFromHead: true,
+            limit: pageLimit,
             ...(token ? { nextToken: token } : {}),
           }),
           signal ? { abortSignal: signal } : {},
@@ -188,6 +203,10 @@ export function followLogStream(options: FollowOptions): LogFollower {
       if (!next || next === token) break;
       if (token !== undefined) moved = true;
       token = next;
+      // A page that is neither empty nor full was the end of what the stream held a moment ago:
+      // the next read (one poll later) goes on from its token, which saves the call that would
+      // only get the same token back. An empty page with a new token, or a full one, reads on.
+      if (events.length > 0 && !isFullPage(events, pageLimit)) break;
     }
     return { exists, moved };
   };

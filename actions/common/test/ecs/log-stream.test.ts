@@ -31,6 +31,7 @@ const location = { group: '/ecs/app', stream: 'migrate/migrate/0a1b2c3d', region
 class FakeStream {
   events: OutputLogEvent[] = [];
   created = false;
+  /** The service's own cap on a page, whatever the limit asked. */
   pageSize = 3;
   /** Positions at which the service answers an empty page with a moved token (as it may). */
   emptyPagesAt = new Set<number>();
@@ -71,7 +72,7 @@ class FakeStream {
       this.emptyPagesAt.delete(at);
       return { events: [], nextForwardToken: `f/${at}:gap`, nextBackwardToken: `b/${at}` };
     }
-    const page = this.events.slice(at, at + this.pageSize);
+    const page = this.events.slice(at, at + Math.min(this.pageSize, input.limit ?? 10_000));
     const end = at + page.length;
     // At the end of the stream: the same token that was passed in.
     const nextForwardToken = page.length === 0 && input.nextToken ? input.nextToken : `f/${end}`;
@@ -91,6 +92,7 @@ function follow(tailSize?: number) {
   const follower = followLogStream({
     logs: new CloudWatchLogsClient({ region: 'eu-west-1' }),
     location,
+    pageLimit: 3,
     onEvents: (events) => printed.push(...events.map((event) => event.message ?? '')),
     ...(tailSize ? { tailSize } : {}),
   });
@@ -117,14 +119,12 @@ describe('followLogStream', () => {
     stream.write(...Array.from({ length: 8 }, (_, i) => `line ${i}`));
     await follower.read();
     expect(printed).toEqual(Array.from({ length: 8 }, (_, i) => `line ${i}`));
-    // Three pages of 3, 3 and 2 lines, then one call that got its own token back.
-    expect(stream.requests.map((request) => request.nextToken)).toEqual([
-      undefined,
-      'f/3',
-      'f/6',
-      'f/8',
-    ]);
+    // Two full pages of 3 and a partial one of 2: the partial page ends the read (the next read
+    // goes on from its token, and gets that token back while nothing new arrived).
+    expect(stream.requests.map((request) => request.nextToken)).toEqual([undefined, 'f/3', 'f/6']);
+    expect(stream.requests.every((request) => request.limit === 3)).toBe(true);
     expect(await follower.read()).toEqual({ exists: true, moved: false });
+    expect(stream.requests.at(-1)?.nextToken).toBe('f/8');
     stream.write('line 8', 'line 9');
     await follower.read();
     expect(printed.slice(8)).toEqual(['line 8', 'line 9']);
@@ -184,16 +184,14 @@ describe('followLogStream', () => {
   });
 
   it('passes other errors on', async () => {
-    logs
-      .on(GetLogEventsCommand)
-      .rejects(
-        new CloudWatchLogsServiceException({
-          name: 'AccessDeniedException',
-          $fault: 'client',
-          $metadata: {},
-          message: 'not authorized to perform: logs:GetLogEvents',
-        }),
-      );
+    logs.on(GetLogEventsCommand).rejects(
+      new CloudWatchLogsServiceException({
+        name: 'AccessDeniedException',
+        $fault: 'client',
+        $metadata: {},
+        message: 'not authorized to perform: logs:GetLogEvents',
+      }),
+    );
     const { follower } = follow();
     await expect(follower.read()).rejects.toThrow(/logs:GetLogEvents/);
   });
