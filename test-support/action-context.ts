@@ -38,18 +38,26 @@ export interface RecordingLogger extends Logger {
   readonly warnings: { line: string; title?: string }[];
 }
 
-export function recordingLogger(): RecordingLogger {
+/**
+ * Keeps every line; with `forward` (e.g. common's `coreLogger`) also passes each one on, for tests
+ * that read the step's real output (`::warning title=…::` lines) the way the runner shows it.
+ */
+export function recordingLogger(forward?: Logger): RecordingLogger {
   const lines: string[] = [];
   const warnings: { line: string; title?: string }[] = [];
   return {
     lines,
     warnings,
-    info: (line) => lines.push(line),
+    info: (line) => {
+      lines.push(line);
+      forward?.info(line);
+    },
     warning: (line, title) => {
       warnings.push({ line, title });
       lines.push(`warning: ${line}`);
+      forward?.warning(line, title);
     },
-    debug: () => undefined,
+    debug: (line) => forward?.debug(line),
   };
 }
 
@@ -78,6 +86,8 @@ export function testContext<I extends { timeoutMs: number }>(
     clock?: FakeClock;
     /** State saved by an earlier (main) step, for testing a post step. */
     state?: Map<string, string>;
+    /** Where the recorded lines also go (e.g. `coreLogger`, to read the step's real output). */
+    log?: Logger;
   } = {},
 ): TestContext<I> {
   const clock = options.clock ?? fakeClock();
@@ -91,6 +101,6 @@ export function testContext<I extends { timeoutMs: number }>(
     env: options.env ?? {},
     clock,
     deadline: createDeadline({ clock, budgetMs: inputs.timeoutMs }),
-    log: recordingLogger(),
+    log: recordingLogger(options.log),
   };
 }

@@ -18,7 +18,9 @@ interface VariableMark {
 }
 
 /**
- * The command's words. `input` names the input in errors; `value` is its raw text. A command a
+ * The command's words. `input` names the input in errors; `value` is its raw text
+ * (`parseCommand('command', inputs.raw('command'))`). Not an `Inputs` method on purpose: every
+ * action bundles inputs.ts, and only the actions that take a command should carry shell-quote. A command a
  * shell would be needed for is better given as `["sh", "-c", "…"]`, which the message says.
  */
 export function parseCommand(input: string, value: string): string[] {

@@ -3,7 +3,7 @@
  * a clock, the step's overall deadline and a logger, and nothing else from the process. Tests build
  * the same object with a fake clock (test-support/action-context.ts) and call `run` in-process.
  */
-import * as core from '@actions/core';
+import * as core from './core.js';
 import { TimeoutError } from './errors.js';
 import type { Inputs } from './inputs.js';
 

@@ -6,7 +6,6 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { errorMessage, InputError } from './errors.js';
-import { parseCommand } from './command.js';
 import { formatDuration } from './format.js';
 
 /** Where raw input values come from: the runner's INPUT_* variables, or a map in tests. */
@@ -125,21 +124,6 @@ export class Inputs {
       );
     }
     return ms;
-  }
-
-  /**
-   * A command's words: a JSON array of strings, or one line split like a POSIX shell splits it
-   * (command.ts); undefined when the input is empty and not required.
-   */
-  command(name: string, options: { required: true }): string[];
-  command(name: string, options?: { required?: boolean }): string[] | undefined;
-  command(name: string, options: { required?: boolean } = {}): string[] | undefined {
-    const value = this.source(name);
-    if (value === '') {
-      if (options.required) throw new InputError(name, '', 'a value: this input is required');
-      return undefined;
-    }
-    return parseCommand(name, value);
   }
 
   /** Items separated by commas or new lines, trimmed, empty ones dropped. */

@@ -2,7 +2,8 @@
  * Waiting for AWS: poll at a few seconds, say what changed as it changes, say something at least
  * every 15 s while nothing does, and fail on timeout. A timeout is never reported as success.
  */
-import * as core from '@actions/core';
+import * as core from './core.js';
+import type { Clock, Deadline, Logger } from './context.js';
 import { TimeoutError } from './errors.js';
 import { formatDuration } from './format.js';
 
@@ -29,6 +30,29 @@ export interface PollOptions<T> {
 }
 
 export const DEFAULT_QUIET_MS = 15_000;
+
+/** What a wait needs from the action's context (an ActionContext is one). */
+export interface WaitContext {
+  deadline: Deadline;
+  clock: Clock;
+  log: Logger;
+}
+
+/**
+ * A poll's timing drawn from the step's one deadline: what is left of it now, the context's
+ * clock and log. Spread it into `poll({ ...untilDeadline(context), what, check, intervalMs })`
+ * at the start of each wait, so successive waits share one budget instead of each having its own.
+ */
+export function untilDeadline(
+  context: WaitContext,
+): Required<Pick<PollOptions<unknown>, 'timeoutMs' | 'sleep' | 'now' | 'log'>> {
+  return {
+    timeoutMs: context.deadline.remainingMs(),
+    sleep: (ms) => context.clock.sleep(ms),
+    now: () => context.clock.now(),
+    log: (line) => context.log.info(line),
+  };
+}
 
 export async function poll<T>(options: PollOptions<T>): Promise<T> {
   const log = options.log ?? ((line: string) => core.info(line));

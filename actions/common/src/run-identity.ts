@@ -5,7 +5,10 @@
  * per run, attempt or process) are written once.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { context as githubContext } from '@actions/github';
+// @actions/github's Context class, from its own module: the package's entry point also loads Octokit
+// (getOctokit), some 160 KB of every bundle that no action here uses. The package exports only its
+// entry point, hence the path; lib/context.js imports nothing but node:fs and node:os.
+import { Context } from '../../../node_modules/@actions/github/lib/context.js';
 
 export interface RunIdentity {
   /** `owner/name`; undefined outside a workflow run (a local run). */
@@ -32,14 +35,16 @@ interface ContextFields {
 }
 
 /**
- * The run of this step. Without `env` (or with `process.env`) it is @actions/github's `context`,
- * which the runner's variables hydrated when the bundle loaded. Another `env` (an in-process test,
- * an action's `context.env`) is read the way that Context reads process.env, field by field.
+ * The run of this step. Without `env` (or with `process.env`) it is @actions/github's Context,
+ * which hydrates itself from the runner's variables (and the event payload). Another `env` (an
+ * in-process test, an action's `context.env`) is read the way that Context reads process.env,
+ * field by field.
  */
 export function runIdentity(env: NodeJS.ProcessEnv = process.env): RunIdentity {
   const fromProcess = env === process.env;
-  const fields: ContextFields = fromProcess ? githubContext : contextFieldsOf(env);
-  const repository = fromProcess ? repositoryOf(() => githubContext.repo) : env.GITHUB_REPOSITORY;
+  const github = fromProcess ? new Context() : undefined;
+  const fields: ContextFields = github ?? contextFieldsOf(env);
+  const repository = github ? repositoryOf(() => github.repo) : env.GITHUB_REPOSITORY;
   return {
     repository: repository || undefined,
     runId: Number.isFinite(fields.runId) && fields.runId > 0 ? String(fields.runId) : undefined,

@@ -3,7 +3,7 @@
  * deadline, write the job summary on success and on failure, and report any failure once, as one
  * titled annotation plus a failure section in the summary, and fail the step.
  */
-import * as core from '@actions/core';
+import * as core from './core.js';
 import {
   type ActionContext,
   type ActionDefinition,

@@ -2,7 +2,7 @@
  * Job-summary helpers on top of core.summary: tables from plain strings, console links, and the
  * failure section every action writes the same way.
  */
-import * as core from '@actions/core';
+import * as core from './core.js';
 import type { ErrorReport } from './errors.js';
 
 /** Adds a table with a header row; cells are plain text (escaped by us, since addTable takes HTML). */

@@ -1,7 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { parseCommand } from '../src/command.js';
 import { InputError } from '../src/errors.js';
-import { Inputs } from '../src/inputs.js';
 
 const words = (value: string) => parseCommand('command', value);
 const refusal = (value: string): InputError => {
@@ -71,17 +70,5 @@ describe('parseCommand', () => {
     expect(refusal('[]').message).toContain('the command is empty');
     expect(refusal('["npm", 1]').message).toContain('only strings');
     expect(refusal('[npm run]').message).toContain('not valid JSON');
-  });
-});
-
-describe('Inputs#command', () => {
-  const inputs = (value: string) => new Inputs((name) => (name === 'command' ? value : ''));
-
-  it('reads the input into words, or undefined when it is empty and optional', () => {
-    expect(inputs('npm run "db migrate"').command('command')).toEqual(['npm', 'run', 'db migrate']);
-    expect(inputs('').command('command')).toBeUndefined();
-    expect(() => inputs('').command('command', { required: true })).toThrow(
-      /Input 'command'.*required/,
-    );
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { TimeoutError } from '../src/errors.js';
-import { poll } from '../src/poller.js';
+import { poll, untilDeadline } from '../src/poller.js';
+import { testContext } from '../../../test-support/action-context.js';
 
 /** A fake clock: sleeping advances time instantly, so the tests run in microseconds. */
 function fakeClock() {
@@ -82,5 +83,33 @@ describe('poll', () => {
     await expect(waiting).rejects.toThrow(TimeoutError);
     await expect(waiting).rejects.toThrow(/invalidation I123 after 20s; last state: InProgress/);
     expect(clock.now()).toBe(20_000);
+  });
+});
+
+describe('untilDeadline', () => {
+  it('gives two successive waits one budget between them, on the context clock and log', async () => {
+    const context = testContext({ timeoutMs: 60_000 });
+    const busy = async () => ({ done: false, state: 'UPDATE_IN_PROGRESS' });
+    // The first wait ends on its own part-way through the budget ...
+    let looks = 0;
+    await poll({
+      ...untilDeadline(context),
+      what: 'first wait',
+      intervalMs: 10_000,
+      check: async () => ({ done: ++looks === 5, state: 'waiting' }),
+    });
+    const firstTook = context.clock.now() - Date.UTC(2026, 0, 1);
+    expect(firstTook).toBeGreaterThan(0);
+    expect(context.deadline.remainingMs()).toBe(60_000 - firstTook);
+    // ... so the second gives up when the step's minute is over, not a fresh minute later.
+    const failure = await poll({
+      ...untilDeadline(context),
+      what: 'second wait',
+      intervalMs: 10_000,
+      check: busy,
+    }).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(TimeoutError);
+    expect(context.clock.now() - Date.UTC(2026, 0, 1)).toBe(60_000);
+    expect(context.log.lines).toContain('second wait: UPDATE_IN_PROGRESS');
   });
 });

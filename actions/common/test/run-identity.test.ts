@@ -1,5 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { context } from '@actions/github';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import {
   callerReference,
   changeSetName,
@@ -37,23 +39,43 @@ describe('runIdentity', () => {
     expect(runIdentity({})).toEqual({ runAttempt: 1, serverUrl: 'https://github.com' });
   });
 
-  it("in a step, reads @actions/github's context (the runner's variables, read at load)", () => {
-    const saved = { runId: context.runId, runAttempt: context.runAttempt, actor: context.actor };
-    const repository = process.env.GITHUB_REPOSITORY;
-    Object.assign(context, { runId: 555, runAttempt: 3, actor: 'hubot' });
-    process.env.GITHUB_REPOSITORY = 'example/from-context';
+  it("in a step, reads the run through @actions/github's Context, from the process's variables", () => {
+    const saved = { ...process.env };
+    Object.assign(process.env, RUN, { GITHUB_RUN_ID: '555', GITHUB_ACTOR: 'hubot' });
+    delete process.env.GITHUB_EVENT_PATH;
     try {
       expect(runIdentity()).toMatchObject({
         runId: '555',
-        runAttempt: 3,
+        runAttempt: 2,
         actor: 'hubot',
-        repository: 'example/from-context',
+        repository: 'example/app',
       });
       expect(runIdentity(process.env).runId).toBe('555');
     } finally {
-      Object.assign(context, saved);
-      if (repository === undefined) delete process.env.GITHUB_REPOSITORY;
-      else process.env.GITHUB_REPOSITORY = repository;
+      for (const key of [...Object.keys(RUN), 'GITHUB_EVENT_PATH']) {
+        if (saved[key] === undefined) delete process.env[key];
+        else process.env[key] = saved[key];
+      }
+    }
+  });
+
+  it('takes the repository from the event payload when GITHUB_REPOSITORY is not set', () => {
+    const saved = { ...process.env };
+    const dir = mkdtempSync(path.join(tmpdir(), 'event-'));
+    const eventPath = path.join(dir, 'event.json');
+    writeFileSync(
+      eventPath,
+      JSON.stringify({ repository: { name: 'app', owner: { login: 'acme' } } }),
+    );
+    delete process.env.GITHUB_REPOSITORY;
+    process.env.GITHUB_EVENT_PATH = eventPath;
+    try {
+      expect(runIdentity().repository).toBe('acme/app');
+    } finally {
+      for (const key of ['GITHUB_REPOSITORY', 'GITHUB_EVENT_PATH']) {
+        if (saved[key] === undefined) delete process.env[key];
+        else process.env[key] = saved[key];
+      }
     }
   });
 });
