@@ -16,23 +16,10 @@ import {
   ExecuteChangeSetCommand,
   type Parameter,
 } from '@aws-sdk/client-cloudformation';
-import * as core from '@actions/core';
+import type { Logger } from '../../common/src/context.js';
 import { ActionError, awsErrorCode, errorMessage, isAwsError } from '../../common/src/errors.js';
-import { poll } from '../../common/src/poller.js';
+import { poll, untilDeadline, type WaitContext } from '../../common/src/poller.js';
 import type { Capability } from './inputs.js';
-
-export interface ChangeSetNameOptions {
-  runId?: string;
-  runAttempt?: string;
-  now: number;
-}
-
-/** `provision-<run id>-<attempt>-<time>`: starts with a letter, only letters, digits and hyphens. */
-export function changeSetName(options: ChangeSetNameOptions): string {
-  const runId = (options.runId ?? '').replace(/[^A-Za-z0-9]/g, '') || 'local';
-  const attempt = (options.runAttempt ?? '').replace(/[^A-Za-z0-9]/g, '') || '1';
-  return `provision-${runId}-${attempt}-${options.now.toString(36)}`.slice(0, 128);
-}
 
 /** The two ways AWS says a change set would change nothing. */
 export function isNoChangesReason(reason: string | undefined): boolean {
@@ -52,7 +39,8 @@ export interface CreateChangeSetOptions {
   tags: Record<string, string>;
   roleArn?: string;
   description?: string;
-  timeoutMs: number;
+  /** The step's deadline, clock and log: waiting for the change set draws on the deadline. */
+  wait: WaitContext;
   intervalMs?: number;
 }
 
@@ -99,7 +87,7 @@ export async function createChangeSet(options: CreateChangeSetOptions): Promise<
   const described = await poll<DescribeChangeSetCommandOutput>({
     what: `change set ${options.name}`,
     intervalMs: options.intervalMs ?? 3000,
-    timeoutMs: options.timeoutMs,
+    ...untilDeadline(options.wait),
     check: async () => {
       const response = await client.send(
         new DescribeChangeSetCommand({ ChangeSetName: id, StackName: stackId }),
@@ -118,7 +106,13 @@ export async function createChangeSet(options: CreateChangeSetOptions): Promise<
       await deleteChangeSet(client, id, stackId);
       return { kind: 'empty', id, stackId };
     }
-    await discardFailed({ client, id, stackId, createdStack: options.type === 'CREATE' });
+    await discardFailed({
+      client,
+      id,
+      stackId,
+      createdStack: options.type === 'CREATE',
+      log: options.wait.log,
+    });
     throw new ActionError(
       'Change set failed',
       `CloudFormation could not make a change set for stack ${options.stackName}: ${described.StatusReason ?? 'no reason given'}`,
@@ -166,6 +160,7 @@ async function discardFailed(options: {
   id: string;
   stackId: string;
   createdStack: boolean;
+  log: Logger;
 }): Promise<void> {
   try {
     await deleteChangeSet(options.client, options.id, options.stackId);
@@ -174,7 +169,7 @@ async function discardFailed(options: {
     }
   } catch (error) {
     // Clean-up is best effort: the failure being reported matters more than its leftovers.
-    core.warning(
+    options.log.warning(
       `Could not clean up change set ${options.id}: ${awsErrorCode(error) ?? ''} ${errorMessage(error)}`,
     );
   }

@@ -8,12 +8,23 @@ import {
   DescribeStackEventsCommand,
   type StackEvent,
 } from '@aws-sdk/client-cloudformation';
+import {
+  type NewestFirstReader,
+  newestFirstReader,
+  readFresh,
+} from '../../common/src/event-reader.js';
 
 const NESTED_STACK = 'AWS::CloudFormation::Stack';
 
 export class EventStream {
-  private readonly seen = new Set<string>();
-  /** Nested stack id → done reading its history up to `since`. */
+  /** The root stack's events: everything after start() is news. */
+  private readonly root = newestFirstReader<StackEvent>({ id: eventId });
+  /** Nested stacks' events, from this execution's first event on (their history is not news). */
+  private readonly nestedReader = newestFirstReader<StackEvent>({
+    id: eventId,
+    isBefore: (event) => this.since !== undefined && time(event) < this.since.getTime(),
+  });
+  /** Nested stack ids found in the events so far. */
   private readonly nested = new Set<string>();
   /** AWS's time of the first event of this execution; nested stacks are read from then on. */
   private since?: Date;
@@ -29,19 +40,19 @@ export class EventStream {
     const page = await this.client.send(
       new DescribeStackEventsCommand({ StackName: this.stackId }),
     );
-    for (const event of page.StackEvents ?? []) if (event.EventId) this.seen.add(event.EventId);
+    this.root.skip(page.StackEvents ?? []);
   }
 
   /** The events that happened since the last call, oldest first. */
   async next(): Promise<StackEvent[]> {
-    const fresh = await this.read(this.stackId, undefined);
+    const fresh = await this.read(this.stackId, this.root);
     if (!this.since && fresh.length > 0) this.since = fresh[0]?.Timestamp;
     for (const event of fresh) {
       const nestedId = nestedStackId(event, this.stackId);
       if (nestedId && !this.nested.has(nestedId)) this.nested.add(nestedId);
     }
     for (const nestedId of this.nested) {
-      const nestedEvents = await this.read(nestedId, this.since);
+      const nestedEvents = await this.read(nestedId, this.nestedReader);
       fresh.push(...nestedEvents);
       for (const event of nestedEvents) {
         const deeper = nestedStackId(event, nestedId);
@@ -54,28 +65,22 @@ export class EventStream {
   }
 
   /** Unseen events of one stack, oldest first: pages until one holds an event seen before. */
-  private async read(stackId: string, since: Date | undefined): Promise<StackEvent[]> {
-    const fresh: StackEvent[] = [];
-    let token: string | undefined;
-    do {
-      const page = await this.client.send(
-        new DescribeStackEventsCommand({ StackName: stackId, NextToken: token }),
-      );
-      let reachedSeen = false;
-      for (const event of page.StackEvents ?? []) {
-        const id =
-          event.EventId ?? `${event.LogicalResourceId}:${event.ResourceStatus}:${time(event)}`;
-        if (this.seen.has(id) || (since && time(event) < since.getTime())) {
-          reachedSeen = true;
-          continue;
-        }
-        this.seen.add(id);
-        fresh.push(event);
-      }
-      token = reachedSeen ? undefined : page.NextToken;
-    } while (token);
-    return fresh.reverse();
+  private read(stackId: string, reader: NewestFirstReader<StackEvent>): Promise<StackEvent[]> {
+    return readFresh({
+      reader,
+      page: async (token) => {
+        const page = await this.client.send(
+          new DescribeStackEventsCommand({ StackName: stackId, NextToken: token }),
+        );
+        return { events: page.StackEvents ?? [], next: page.NextToken };
+      },
+    });
   }
+}
+
+/** EventId, or (for a hand-built event without one) what makes the event itself. */
+function eventId(event: StackEvent): string {
+  return event.EventId ?? `${event.LogicalResourceId}:${event.ResourceStatus}:${time(event)}`;
 }
 
 function nestedStackId(event: StackEvent, parentId: string): string | undefined {

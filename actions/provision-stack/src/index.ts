@@ -1,4 +1,4 @@
 import { runMain } from '../../common/src/run-main.js';
-import { run } from './main.js';
+import { definition } from './main.js';
 
-await runMain((context) => run(context));
+await runMain(definition);

@@ -2,7 +2,7 @@
  * The step's outputs: every stack output under its own name (so the next step reads
  * `steps.network.outputs.VpcId`), all of them as JSON, and what this run did.
  */
-import * as core from '@actions/core';
+import * as core from '../../common/src/core.js';
 import type { Stack } from '@aws-sdk/client-cloudformation';
 
 export interface RunResult {

@@ -2,9 +2,9 @@
  * Bringing the stack to a state a change set can start from: wait out another operation, recreate
  * a stack that never finished its create (when asked), or fail saying why nothing can be done.
  */
-import * as core from '@actions/core';
 import type { CloudFormationClient, Stack } from '@aws-sdk/client-cloudformation';
 import { ActionError } from '../../common/src/errors.js';
+import type { WaitContext } from '../../common/src/poller.js';
 import type { ProvisionInputs } from './inputs.js';
 import { deleteRolledBackStack, describeStack, failedResources, waitWhileBusy } from './stack.js';
 import { decide } from './stack-state.js';
@@ -12,7 +12,8 @@ import { decide } from './stack-state.js';
 export interface SettleOptions {
   client: CloudFormationClient;
   inputs: ProvisionInputs;
-  remaining: () => number;
+  /** The step's deadline, clock and log, shared by every wait. */
+  wait: WaitContext;
   intervalMs?: number;
   beforeRecreate: () => void;
 }
@@ -36,7 +37,7 @@ export async function settleStack(options: SettleOptions): Promise<SettledStack>
       client,
       stackName: inputs.stackName,
       stackId: stack?.StackId ?? inputs.stackName,
-      timeoutMs: options.remaining(),
+      wait: options.wait,
       intervalMs: options.intervalMs,
     };
     switch (decision.kind) {
@@ -46,7 +47,7 @@ export async function settleStack(options: SettleOptions): Promise<SettledStack>
       case 'update':
         return { type: 'UPDATE', existing: stack };
       case 'wait':
-        core.info(
+        options.wait.log.info(
           `Stack ${inputs.stackName} is ${decision.status}: waiting for that operation to finish first.`,
         );
         stack = await waitWhileBusy(waitOptions);
@@ -60,7 +61,7 @@ export async function settleStack(options: SettleOptions): Promise<SettledStack>
           );
         }
         options.beforeRecreate();
-        core.info(
+        options.wait.log.info(
           `Stack ${inputs.stackName} is in ROLLBACK_COMPLETE (it never finished a create): deleting it to create it again.`,
         );
         await deleteRolledBackStack(waitOptions);

@@ -132,6 +132,17 @@ export async function guardStack(options: GuardOptions): Promise<PolicyOutcome> 
   return 'set';
 }
 
+/**
+ * When a deploy sets the stack policy, decided from the change set's type alone: an existing
+ * stack gets it before the change set executes, so the policy already guards this very update; a
+ * new stack has nothing to attach a policy to until the create completes, so it gets it after.
+ */
+export type PolicyMoment = 'before-execute' | 'after-create';
+
+export function policyMoment(changeSetType: 'CREATE' | 'UPDATE'): PolicyMoment {
+  return changeSetType === 'UPDATE' ? 'before-execute' : 'after-create';
+}
+
 /** One line for the log and the summary. */
 export function describePolicyOutcome(outcome: PolicyOutcome, policy: StackPolicy): string {
   switch (outcome) {

@@ -12,7 +12,7 @@ import {
   UpdateTerminationProtectionCommand,
 } from '@aws-sdk/client-cloudformation';
 import { ActionError, errorMessage, isAwsError, TimeoutError } from '../../common/src/errors.js';
-import { poll } from '../../common/src/poller.js';
+import { poll, untilDeadline, type WaitContext } from '../../common/src/poller.js';
 import { type EventStream, formatEvent } from './events.js';
 import { isBusy } from './stack-state.js';
 
@@ -38,7 +38,8 @@ export interface WaitOptions {
   client: CloudFormationClient;
   stackName: string;
   stackId: string;
-  timeoutMs: number;
+  /** The step's deadline, clock and log: every wait here draws on the one deadline. */
+  wait: WaitContext;
   intervalMs?: number;
 }
 
@@ -47,7 +48,7 @@ export async function waitWhileBusy(options: WaitOptions): Promise<Stack | undef
   const waiting = poll<Stack | undefined>({
     what: `stack ${options.stackName} (busy with another operation)`,
     intervalMs: options.intervalMs ?? POLL_INTERVAL_MS,
-    timeoutMs: options.timeoutMs,
+    ...untilDeadline(options.wait),
     check: async () => {
       const stack = await describeStack(options.client, options.stackId);
       const status = stack?.StackStatus ?? 'DELETE_COMPLETE';
@@ -66,7 +67,7 @@ export async function deleteRolledBackStack(options: WaitOptions): Promise<void>
   const final = await poll<string>({
     what: `stack ${options.stackName} to be deleted`,
     intervalMs: options.intervalMs ?? POLL_INTERVAL_MS,
-    timeoutMs: options.timeoutMs,
+    ...untilDeadline(options.wait),
     check: async () => {
       const status =
         (await describeStack(options.client, options.stackId))?.StackStatus ?? 'DELETE_COMPLETE';
@@ -92,7 +93,7 @@ export async function waitForExecution(
   const execution = poll<Stack>({
     what: `stack ${options.stackName}`,
     intervalMs: options.intervalMs ?? POLL_INTERVAL_MS,
-    timeoutMs: options.timeoutMs,
+    ...untilDeadline(options.wait),
     check: async (report) => {
       const stack = await describeStack(options.client, options.stackId);
       for (const event of await options.events.next())

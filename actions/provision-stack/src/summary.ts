@@ -2,7 +2,7 @@
  * What the job summary and the log say about a stack: the change set as a table, the failures
  * root cause first, the outputs. Built on the shared summary helpers.
  */
-import * as core from '@actions/core';
+import * as core from '../../common/src/core.js';
 import type { Change, StackEvent } from '@aws-sdk/client-cloudformation';
 import { textTable } from '../../common/src/format.js';
 import { addFacts, addTable, consoleUrl, escapeHtml } from '../../common/src/summary.js';

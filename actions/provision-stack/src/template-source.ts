@@ -6,7 +6,7 @@
  */
 import { type CloudFormationClient, ValidateTemplateCommand } from '@aws-sdk/client-cloudformation';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import * as core from '@actions/core';
+import * as core from '../../common/src/core.js';
 import { ActionError, errorMessage, InputError, isAwsError } from '../../common/src/errors.js';
 import type { Capability } from './inputs.js';
 import type { TemplateSource } from './change-set.js';

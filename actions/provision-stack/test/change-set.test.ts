@@ -11,12 +11,9 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ActionError } from '../../common/src/errors.js';
-import {
-  changeSetName,
-  createChangeSet,
-  executeChangeSet,
-  isNoChangesReason,
-} from '../src/change-set.js';
+import { createChangeSet, executeChangeSet, isNoChangesReason } from '../src/change-set.js';
+import { changeSetName as runChangeSetName, runIdentity } from '../../common/src/run-identity.js';
+import { testContext } from '../../../test-support/action-context.js';
 
 const cfn = mockClient(CloudFormationClient);
 beforeEach(() => {
@@ -35,7 +32,7 @@ const base = {
   parameters: [{ ParameterKey: 'Env', ParameterValue: 'dev' }],
   capabilities: ['CAPABILITY_NAMED_IAM' as const],
   tags: { team: 'web' },
-  timeoutMs: 60_000,
+  wait: testContext({ timeoutMs: 60_000 }),
   intervalMs: 1,
 };
 
@@ -46,6 +43,15 @@ function validationError(message: string): Error {
     $metadata: { httpStatusCode: 400 },
     message,
   });
+}
+
+/** The name provision-stack gives its change sets (common/run-identity.ts), from the run's variables. */
+function changeSetName(options: { runId?: string; runAttempt?: string; now: number }): string {
+  const identity = runIdentity({
+    GITHUB_RUN_ID: options.runId,
+    GITHUB_RUN_ATTEMPT: options.runAttempt,
+  });
+  return runChangeSetName({ identity, prefix: 'provision', now: options.now });
 }
 
 describe('changeSetName', () => {

@@ -31,7 +31,9 @@ import path from 'node:path';
 import { ActionError, InputError, TimeoutError } from '../../common/src/errors.js';
 import { Inputs } from '../../common/src/inputs.js';
 import { parseFileCommand } from '../../../test-support/run-action.js';
-import { run } from '../src/main.js';
+import { definition } from '../src/main.js';
+import { coreLogger } from '../../common/src/context.js';
+import { testContext } from '../../../test-support/action-context.js';
 import { FIXTURES, paddedTemplate } from './helpers.js';
 
 const STACK_ID = 'arn:aws:cloudformation:us-east-1:123456789012:stack/app/1f2e3d';
@@ -67,22 +69,28 @@ afterEach(() => {
   jest.restoreAllMocks();
 });
 
-function start(inputs: Record<string, string>) {
+/**
+ * run(context) in-process: the inputs read as runMain reads them, a fake clock (every wait takes
+ * no real time, timeouts included) and the step's real output, which the assertions read.
+ */
+async function start(inputs: Record<string, string>) {
   const source = new Inputs((name) => inputs[name] ?? '', FIXTURES);
-  return run(
-    {},
-    {
-      inputs: source,
-      env: {
-        AWS_REGION: 'us-east-1',
-        GITHUB_RUN_ID: '77',
-        GITHUB_RUN_ATTEMPT: '2',
-        GITHUB_REPOSITORY: 'example/app',
-      },
-      intervalMs: 1,
-    },
-  );
+  const env = {
+    AWS_REGION: 'us-east-1',
+    GITHUB_RUN_ID: '77',
+    GITHUB_RUN_ATTEMPT: '2',
+    GITHUB_REPOSITORY: 'example/app',
+  };
+  const context = testContext(definition.readInputs(source, env), {
+    action: definition.name,
+    env,
+    log: coreLogger,
+  });
+  lastContext = context;
+  return definition.run(context);
 }
+/** The context of the last start(), to read its clock. */
+let lastContext: ReturnType<typeof testContext> | undefined;
 
 const outputs = () => parseFileCommand(readFileSync(files.output, 'utf8'));
 const summary = () => readFileSync(files.summary, 'utf8') + core.summary.stringify();
@@ -665,6 +673,26 @@ describe('run: an existing stack', () => {
     );
     expect(cfn.commandCalls(ExecuteChangeSetCommand)).toHaveLength(1);
     expect(outputs()).toEqual({});
+  });
+
+  it('gives every wait of the step one timeout-minutes budget: a busy stack leaves the execution the rest', async () => {
+    cfn.on(ValidateTemplateCommand).resolves({});
+    cfn.on(DescribeStacksCommand, { StackName: 'app' }).resolves(stack('UPDATE_IN_PROGRESS'));
+    const byId = cfn.on(DescribeStacksCommand, { StackName: STACK_ID });
+    for (let i = 0; i < 6; i++) byId.resolvesOnce(stack('UPDATE_IN_PROGRESS'));
+    byId.resolvesOnce(stack('UPDATE_COMPLETE')).resolves(stack('UPDATE_IN_PROGRESS'));
+    changeSetReady([{ action: 'Modify', id: 'Logs', type: 'AWS::Logs::LogGroup' }]);
+    cfn.on(DescribeStackEventsCommand).resolves({ StackEvents: [] });
+    cfn.on(ExecuteChangeSetCommand).resolves({});
+    const failure = await start({ ...appInputs, 'timeout-minutes': '1m' }).catch(
+      (error: unknown) => error,
+    );
+    expect(failure).toBeInstanceOf(TimeoutError);
+    expect((failure as Error).message).toMatch(/^Gave up waiting for stack app after /);
+    const context = lastContext as NonNullable<typeof lastContext>;
+    // Waiting out the other operation and the execution took one minute in all, not one each.
+    expect(context.clock.now() - Date.UTC(2026, 0, 1)).toBe(60_000);
+    expect(context.clock.sleeps.length).toBeGreaterThan(6);
   });
 
   it('never deletes a ROLLBACK_COMPLETE stack in preview mode, even with recreate', async () => {

@@ -16,6 +16,7 @@ import {
   guardStack,
   isPolicyDenial,
   loadStackPolicy,
+  policyMoment,
   samePolicy,
   STACK_POLICY_LIMIT,
   type StackPolicy,
@@ -219,5 +220,12 @@ describe('isPolicyDenial', () => {
     ).toBe(true);
     expect(isPolicyDenial('Resource handler returned message: "Access Denied"')).toBe(false);
     expect(isPolicyDenial(undefined)).toBe(false);
+  });
+});
+
+describe('policyMoment', () => {
+  it('sets the policy of an existing stack before executing, of a new one after the create', () => {
+    expect(policyMoment('UPDATE')).toBe('before-execute');
+    expect(policyMoment('CREATE')).toBe('after-create');
   });
 });

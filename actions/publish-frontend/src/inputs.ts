@@ -2,6 +2,7 @@
 import { InputError } from '../../common/src/errors.js';
 import { Inputs } from '../../common/src/inputs.js';
 import { compileCacheRules, type CacheRule } from './cache-control.js';
+import { INPUT } from './input-names.js';
 
 export type InvalidateMode = 'auto' | 'all' | 'none';
 
@@ -18,7 +19,8 @@ export interface PublishInputs {
   contentTypes: Record<string, string>;
   invalidate: InvalidateMode;
   waitForInvalidation: boolean;
-  invalidationTimeoutMs: number;
+  /** The whole step's budget (timeout-minutes): uploads, the invalidation back-off and its wait. */
+  timeoutMs: number;
   maxInvalidationPaths: number;
   /** The largest share (0..1) of the remote objects one run may delete. */
   maxDeletions: number;
@@ -35,9 +37,9 @@ const BUCKET_NAME = /^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const DISTRIBUTION_ID = /^[A-Z0-9]{8,20}$/;
 
 export function readInputs(inputs: Inputs = new Inputs()): PublishInputs {
-  const source = inputs.path('source', { required: true, kind: 'directory' });
+  const source = inputs.path(INPUT.source, { required: true, kind: 'directory' });
   const bucket = inputs.matching(
-    'bucket',
+    INPUT.bucket,
     BUCKET_NAME,
     'an S3 bucket name (3 to 63 lower-case letters, digits, dots and hyphens), not an ARN or URL',
     { required: true },
@@ -47,44 +49,39 @@ export function readInputs(inputs: Inputs = new Inputs()): PublishInputs {
     bucket,
     prefix: readPrefix(inputs),
     distributionId: inputs.matching(
-      'distribution-id',
+      INPUT.distributionId,
       DISTRIBUTION_ID,
       'a CloudFront distribution id such as E2QWRUHAPOMQZL (upper-case letters and digits)',
     ),
-    delete: inputs.boolean('delete', true),
+    delete: inputs.boolean(INPUT.delete, true),
     cacheRules: compileCacheRules(readCacheRules(inputs)),
     contentTypes: readContentTypes(inputs),
-    invalidate: inputs.choice('invalidate', ['auto', 'all', 'none'] as const, 'auto'),
-    waitForInvalidation: inputs.boolean('wait-for-invalidation', false),
-    invalidationTimeoutMs: inputs.duration('invalidation-timeout', {
-      default: 20 * 60_000,
-      bareUnit: 'minutes',
-      min: 10_000,
-      max: 6 * 3600_000,
-    }),
-    maxInvalidationPaths: inputs.integer('max-invalidation-paths', {
+    invalidate: inputs.choice(INPUT.invalidate, ['auto', 'all', 'none'] as const, 'auto'),
+    waitForInvalidation: inputs.boolean(INPUT.waitForInvalidation, false),
+    timeoutMs: readTimeout(inputs),
+    maxInvalidationPaths: inputs.integer(INPUT.maxInvalidationPaths, {
       default: 15,
       min: 1,
       max: 3000,
     }) as number,
-    maxDeletions: readShare(inputs, 'max-deletions', 0.5),
+    maxDeletions: readShare(inputs, INPUT.maxDeletions, 0.5),
     keepPreviousAssetsMs: readKeepPreviousAssets(inputs),
-    concurrency: inputs.integer('concurrency', { default: 16, min: 1, max: 64 }) as number,
-    requireIndex: inputs.boolean('require-index', true),
-    dryRun: inputs.boolean('dry-run', false),
-    region: inputs.string('aws-region'),
+    concurrency: inputs.integer(INPUT.concurrency, { default: 16, min: 1, max: 64 }) as number,
+    requireIndex: inputs.boolean(INPUT.requireIndex, true),
+    dryRun: inputs.boolean(INPUT.dryRun, false),
+    region: inputs.string(INPUT.awsRegion),
   };
 }
 
 function readPrefix(inputs: Inputs): string {
-  const value = inputs.string('prefix') ?? '';
+  const value = inputs.string(INPUT.prefix) ?? '';
   const prefix = value.replace(/^\/+|\/+$/g, '');
   if (
     prefix.split('/').some((segment) => segment === '' || segment === '.' || segment === '..') &&
     prefix !== ''
   ) {
     throw new InputError(
-      'prefix',
+      INPUT.prefix,
       value,
       'a key prefix such as site or releases/web, without empty, . or .. segments',
     );
@@ -93,12 +90,12 @@ function readPrefix(inputs: Inputs): string {
 }
 
 function readCacheRules(inputs: Inputs): Record<string, string> {
-  const rules = inputs.map('cache-control');
+  const rules = inputs.map(INPUT.cacheControl);
   for (const [pattern, value] of Object.entries(rules)) {
     // Sent as a header on every upload: a character HTTP refuses would fail mid-publish.
     if (value.trim() === '' || !/^[\x20-\x7e\t]+$/.test(value)) {
       throw new InputError(
-        'cache-control',
+        INPUT.cacheControl,
         `${pattern}=${value}`,
         'glob=Cache-Control lines (or a YAML mapping) with a value for every glob, e.g. "*.html=no-cache"',
       );
@@ -109,7 +106,7 @@ function readCacheRules(inputs: Inputs): Record<string, string> {
 
 function readContentTypes(inputs: Inputs): Record<string, string> {
   const result: Record<string, string> = {};
-  for (const [extension, type] of Object.entries(inputs.map('content-types'))) {
+  for (const [extension, type] of Object.entries(inputs.map(INPUT.contentTypes))) {
     const key = extension
       .trim()
       .replace(/^\*?\./, '')
@@ -119,7 +116,7 @@ function readContentTypes(inputs: Inputs): Record<string, string> {
       !/^[\w.+-]+\/[\w.+-]+(\s*;[\x20-\x7e]*)?$/.test(type.trim())
     ) {
       throw new InputError(
-        'content-types',
+        INPUT.contentTypes,
         `${extension}=${type}`,
         'extension=Content-Type lines (or a YAML mapping), e.g. ".glb=model/gltf-binary"',
       );
@@ -129,11 +126,31 @@ function readContentTypes(inputs: Inputs): Record<string, string> {
   return result;
 }
 
+export const TIMEOUT_DEFAULT_MS = 20 * 60_000;
+
+/**
+ * The step's budget: timeout-minutes, the convention every action keeps. invalidation-timeout is
+ * its deprecated alias (action.yml's deprecationMessage makes the runner warn): when given, it
+ * still decides, so a workflow written for the first edition keeps its number — now the budget
+ * of the whole step, back-off and wait together, where it was each wait's own.
+ */
+function readTimeout(inputs: Inputs): number {
+  const name = inputs.raw(INPUT.invalidationTimeout)
+    ? INPUT.invalidationTimeout
+    : INPUT.timeoutMinutes;
+  return inputs.duration(name, {
+    default: TIMEOUT_DEFAULT_MS,
+    bareUnit: 'minutes',
+    min: 10_000,
+    max: 6 * 3600_000,
+  });
+}
+
 export const KEEP_PREVIOUS_ASSETS_DEFAULT_MS = 24 * 3600_000;
 
 /** A duration such as `24h` or `168h` (a bare number is minutes); `0` or `false` turns keeping off. */
 function readKeepPreviousAssets(inputs: Inputs): number {
-  const name = 'keep-previous-assets';
+  const name = INPUT.keepPreviousAssets;
   if (/^(0+|false|no|off)$/i.test(inputs.raw(name))) return 0;
   return inputs.duration(name, {
     default: KEEP_PREVIOUS_ASSETS_DEFAULT_MS,

@@ -7,7 +7,6 @@
  * objects that are not immutable hashed assets), and above `max-invalidation-paths` sends one
  * `/*` instead.
  */
-import { createHash, randomUUID } from 'node:crypto';
 import {
   CreateInvalidationCommand,
   GetInvalidationCommand,
@@ -74,26 +73,6 @@ export function urlPathFor(key: string, originPath = ''): string {
     .map((segment) => encodeURIComponent(segment).replace(/\*/g, '%2A'))
     .join('/')}`;
 }
-
-/**
- * One reference per publish: the SDK's retries of the call (and the back-off loop below) send
- * the same one, so CloudFront returns the invalidation already created instead of a second.
- * It names the run for whoever reads it in the console, and carries a per-process nonce: two
- * publishes of the same paths in one run (two steps, matrix legs) must not share a reference,
- * or CloudFront would answer the second with the first's, long completed, invalidation.
- */
-export function callerReference(
-  paths: readonly string[],
-  env: NodeJS.ProcessEnv = process.env,
-): string {
-  const digest = createHash('sha256').update(paths.join('\n')).digest('hex').slice(0, 16);
-  const run = env.GITHUB_RUN_ID
-    ? `${env.GITHUB_RUN_ID}-${env.GITHUB_RUN_ATTEMPT ?? '1'}-${PROCESS_NONCE}`
-    : randomUUID();
-  return `publish-frontend-${run}-${digest}`;
-}
-
-const PROCESS_NONCE = randomUUID().slice(0, 8);
 
 export interface CreateOptions {
   cloudfront: CloudFrontClient;

@@ -1,50 +1,98 @@
 /**
- * publish-frontend: read inputs → check (and read both sides) → plan → upload (assets, then
- * HTML) → delete stale objects → save the manifest → invalidate → wait → report.
+ * publish-frontend: read inputs → check (and read both sides) → plan → apply (upload assets, then
+ * HTML; delete stale objects; invalidate) → save the manifest → wait for the invalidation → report.
  */
-import * as core from '@actions/core';
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { S3Client } from '@aws-sdk/client-s3';
 import { createClient, endpointFor, resolveRegion } from '../../common/src/aws-client.js';
-import type { MainContext } from '../../common/src/run-main.js';
-import { writeSummary } from '../../common/src/summary.js';
-import { readInputs, type PublishInputs } from './inputs.js';
-import {
-  callerReference,
-  createInvalidation,
-  urlPathFor,
-  waitForInvalidation,
-} from './invalidation.js';
-import { keyFor, type LocalFile } from './local-files.js';
-import { planPublish, type Plan } from './plan.js';
-import type { DistributionInfo } from './preflight.js';
-import { nextManifest, readBackWritten, writeManifest, type KnownState } from './remote-objects.js';
-import { readState, type SiteState } from './state.js';
-import { addReport } from './summary.js';
-import { deleteAll, uploadAll, type UploadResult } from './upload.js';
+import type { ActionContext, ActionDefinition } from '../../common/src/context.js';
 import { formatBytes } from '../../common/src/format.js';
+import { untilDeadline } from '../../common/src/poller.js';
+import { runIdentity } from '../../common/src/run-identity.js';
+import { type Applied, applyPlan, pendingInvalidation } from './apply.js';
+import { readInputs, type PublishInputs } from './inputs.js';
+import { urlPathFor, waitForInvalidation } from './invalidation.js';
+import { keyFor } from './local-files.js';
+import { planPublish, type Plan } from './plan.js';
+import { nextManifest, readBackWritten, writeManifest } from './remote-objects.js';
+import { readState, type SiteState } from './state.js';
+import { type Publication, reportPublication } from './summary.js';
 
-const ACTION = 'publish-frontend';
+export const ACTION = 'publish-frontend';
 
-export async function run(context: MainContext = {}): Promise<void> {
-  const inputs = readInputs();
-  const region = resolveRegion(inputs.region);
-  context.resource = `s3://${inputs.bucket}/${inputs.prefix}`;
-  const s3 = createClient(
-    S3Client,
-    'S3',
-    { action: ACTION, region },
-    {
+export const definition: ActionDefinition<PublishInputs> = {
+  name: ACTION,
+  readInputs: (inputs) => readInputs(inputs),
+  resource: (inputs) => `s3://${inputs.bucket}/${inputs.prefix}`,
+  run,
+};
+
+export async function run(context: ActionContext<PublishInputs>): Promise<void> {
+  const { inputs, env, log } = context;
+  const region = resolveRegion(inputs.region, env);
+  const { s3, cloudfront } = clients({ region, env });
+  const state = await readState({ inputs, s3, cloudfront, region, log });
+  const plan = planFor({ inputs, state, now: context.clock.now() });
+  log.info(describePlan(state, plan));
+  const publication: Publication = {
+    bucket: inputs.bucket,
+    prefix: inputs.prefix,
+    region,
+    distributionId: inputs.distributionId,
+    dryRun: inputs.dryRun,
+    plan,
+    url: siteUrl({ inputs, region, state, env }),
+    uploaded: 0,
+    bytesUploaded: 0,
+    deleted: 0,
+  };
+  // Whatever happens from here on, the outputs and the summary say what was done.
+  try {
+    if (inputs.dryRun) return finishDryRun(context, publication);
+    const applied = await applyPlan({
+      s3,
+      cloudfront,
+      inputs,
+      plan,
+      hasDistribution: state.distribution !== undefined,
+      identity: runIdentity(env),
+      wait: context,
+    });
+    record(publication, applied);
+    if (applied.outcome === 'upload-stopped') throw applied.error;
+    // After success and after a failure past the uploads alike: the files are in the bucket.
+    await saveManifest({ s3, inputs, state, plan, applied });
+    if (applied.outcome === 'partly-published') throw applied.error;
+    if (applied.invalidationId && inputs.distributionId && inputs.waitForInvalidation) {
+      await waitForInvalidation({
+        ...untilDeadline(context),
+        cloudfront,
+        distributionId: inputs.distributionId,
+        invalidationId: applied.invalidationId,
+      });
+      publication.invalidationStatus = 'Completed';
+    }
+  } finally {
+    reportPublication(publication);
+  }
+}
+
+function clients(options: { region: string; env: NodeJS.ProcessEnv }) {
+  const clientContext = { action: ACTION, region: options.region, env: options.env };
+  return {
+    s3: createClient(S3Client, 'S3', clientContext, {
       // Integrity comes from Content-MD5 on each PUT; this keeps uploads plain streamed bodies
       // (no aws-chunked trailers), which every S3-compatible endpoint accepts.
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
-    },
-  );
-  const cloudfront = createClient(CloudFrontClient, 'CLOUDFRONT', { action: ACTION, region });
+    }),
+    cloudfront: createClient(CloudFrontClient, 'CLOUDFRONT', clientContext),
+  };
+}
 
-  const state = await readState({ inputs, s3, cloudfront, region });
-  const plan = planPublish({
+function planFor(options: { inputs: PublishInputs; state: SiteState; now: number }): Plan {
+  const { inputs, state } = options;
+  return planPublish({
     local: state.local,
     remote: state.remote,
     delete: inputs.delete,
@@ -54,175 +102,96 @@ export async function run(context: MainContext = {}): Promise<void> {
     urlPathFor: (key) => urlPathFor(key, state.distribution?.originPath),
     keepPreviousAssets: {
       forMs: inputs.keepPreviousAssetsMs,
-      now: Date.now(),
+      now: options.now,
       since: state.manifest?.manifest.retained ?? {},
     },
     pendingInvalidation: state.manifest?.manifest.pendingInvalidation ?? [],
   });
-  core.info(
-    `${state.local.length} local file(s), ${state.remote.length} remote object(s): ${plan.uploads.length} to upload ` +
-      `(${formatBytes(plan.bytesToUpload)}), ${plan.skipped.length} unchanged, ${plan.deletions.length} to delete` +
-      (plan.kept.length > 0 ? `, ${plan.kept.length} earlier asset(s) kept for now.` : '.'),
-  );
-  const outcome: Outcome = {
-    inputs,
-    region,
-    plan,
-    url: siteUrl({ inputs, region, state }),
-    uploaded: 0,
-    bytes: 0,
-    deleted: 0,
-  };
+}
 
-  if (inputs.dryRun) {
-    core.info('Dry run: nothing was changed.');
-    report({
-      ...outcome,
-      uploaded: plan.uploads.length,
-      bytes: plan.bytesToUpload,
-      deleted: plan.deletions.length,
-    });
-    await writeSummary();
+function describePlan(state: SiteState, plan: Plan): string {
+  return (
+    `${state.local.length} local file(s), ${state.remote.length} remote object(s): ${plan.uploads.length} to upload ` +
+    `(${formatBytes(plan.bytesToUpload)}), ${plan.skipped.length} unchanged, ${plan.deletions.length} to delete` +
+    (plan.kept.length > 0 ? `, ${plan.kept.length} earlier asset(s) kept for now.` : '.')
+  );
+}
+
+/** A dry run reports what a real run would do, and changes nothing. */
+function finishDryRun(context: ActionContext<PublishInputs>, publication: Publication): void {
+  const { plan } = publication;
+  context.log.info('Dry run: nothing was changed.');
+  Object.assign(publication, {
+    uploaded: plan.uploads.length,
+    bytesUploaded: plan.bytesToUpload,
+    deleted: plan.deletions.length,
+  });
+}
+
+/** What the apply step did, into the publication the report is written from. */
+function record(publication: Publication, applied: Applied): void {
+  publication.uploaded = applied.uploads.written.size;
+  publication.bytesUploaded = applied.uploads.bytes;
+  publication.copied = applied.uploads.copied;
+  if (applied.outcome === 'upload-stopped') {
+    publication.stopped = uploadStopped(publication.plan, applied.uploads.written);
     return;
   }
-
-  const log = (line: string): void => core.info(line);
-  const uploaded: UploadResult = { written: new Map(), bytes: 0, copied: 0 };
-  const tally = (): void => {
-    Object.assign(outcome, {
-      uploaded: uploaded.written.size,
-      bytes: uploaded.bytes,
-      copied: uploaded.copied,
-    });
-  };
-  try {
-    await uploadAll(plan.uploadPhases, {
-      s3,
-      bucket: inputs.bucket,
-      concurrency: inputs.concurrency,
-      log,
-      result: uploaded,
-    });
-  } catch (error) {
-    // Outputs and summary say how far it got; the visitor's site is whole either way.
-    tally();
-    report(outcome, uploadStopped(plan, uploaded.written));
-    throw error;
-  }
-  tally();
-  try {
-    let failure: unknown;
-    try {
-      outcome.deleted = await deleteAll({
-        s3,
-        bucket: inputs.bucket,
-        objects: plan.deletions,
-        log,
-      });
-      if (state.distribution && inputs.distributionId && plan.invalidation.paths.length > 0) {
-        outcome.invalidationId = await createInvalidation({
-          cloudfront,
-          distributionId: inputs.distributionId,
-          paths: plan.invalidation.paths,
-          callerReference: callerReference(plan.invalidation.paths),
-          timeoutMs: inputs.invalidationTimeoutMs,
-          log,
-        });
-        log(
-          `Created invalidation ${outcome.invalidationId} for ${plan.invalidation.paths.join(' ')} (${plan.invalidation.reason}).`,
-        );
-      }
-    } catch (error) {
-      failure = error;
-    }
-    // Saved even after a failure above: a rerun finds the files already in place and would see
-    // nothing to invalidate, so the manifest carries the paths still owed an invalidation.
-    const owed = outcome.invalidationId
-      ? []
-      : plan.invalidation.paths.length > 0
-        ? plan.invalidation.paths
-        : (state.manifest?.manifest.pendingInvalidation ?? []);
-    await saveManifest({
-      s3,
-      inputs,
-      state,
-      written: uploaded.written,
-      retained: plan.retained,
-      pendingInvalidation: owed,
-    });
-    if (failure !== undefined) throw failure;
-    if (outcome.invalidationId && inputs.distributionId && inputs.waitForInvalidation) {
-      await waitForInvalidation({
-        cloudfront,
-        distributionId: inputs.distributionId,
-        invalidationId: outcome.invalidationId,
-        timeoutMs: inputs.invalidationTimeoutMs,
-        log,
-      });
-      outcome.invalidationStatus = 'Completed';
-    }
-  } catch (error) {
-    // The files are published: the summary says what was done before the step fails.
-    report(outcome);
-    throw error;
-  }
-  report(outcome);
-  await writeSummary();
+  publication.deleted = applied.deleted;
+  if (applied.outcome === 'published') publication.invalidationId = applied.invalidationId;
 }
 
-interface Outcome {
-  inputs: PublishInputs;
-  region: string;
-  plan: Plan;
-  url: string;
-  uploaded: number;
-  bytes: number;
-  copied?: number;
-  deleted: number;
-  invalidationId?: string;
-  invalidationStatus?: string;
-}
-
+/**
+ * Saves what is now in the bucket, and the paths still owed an invalidation, for the next run.
+ * A run that changed nothing writes nothing, not even the same manifest again.
+ */
 async function saveManifest(options: {
   s3: S3Client;
   inputs: PublishInputs;
   state: SiteState;
-  written: ReadonlyMap<string, KnownState>;
-  retained: Readonly<Record<string, string>>;
-  pendingInvalidation: readonly string[];
+  plan: Plan;
+  applied: Exclude<Applied, { outcome: 'upload-stopped' }>;
 }): Promise<void> {
-  const { s3, inputs, state } = options;
-  const keys = state.local.map((file) => file.key);
+  const { s3, inputs, state, plan, applied } = options;
+  const written = applied.uploads.written;
   const readBack = await readBackWritten({
     s3,
     bucket: inputs.bucket,
     prefix: inputs.prefix,
-    keys: [...options.written.keys()],
+    keys: [...written.keys()],
     concurrency: inputs.concurrency,
   });
   const manifest = nextManifest({
-    keys,
-    written: options.written,
+    keys: state.local.map((file) => file.key),
+    written,
     readBack,
     before: state.remote,
-    retained: options.retained,
-    pendingInvalidation: options.pendingInvalidation,
+    retained: plan.retained,
+    pendingInvalidation: pendingInvalidation({
+      applied,
+      plan,
+      before: state.manifest?.manifest.pendingInvalidation ?? [],
+    }),
   });
-  // A run that changed nothing writes nothing, not even the same manifest again.
   if (JSON.stringify(manifest) === JSON.stringify(state.manifest?.manifest)) return;
   await writeManifest({ s3, bucket: inputs.bucket, prefix: inputs.prefix, manifest });
 }
 
 /** The distribution's URL of the site; without one, the S3 object URL of index.html. */
-function siteUrl(options: { inputs: PublishInputs; region: string; state: SiteState }): string {
+function siteUrl(options: {
+  inputs: PublishInputs;
+  region: string;
+  state: SiteState;
+  env: NodeJS.ProcessEnv;
+}): string {
   const { inputs, state } = options;
-  const distribution: DistributionInfo | undefined = state.distribution;
+  const distribution = state.distribution;
   if (distribution?.domainName) {
     return `https://${distribution.domainName}${urlPathFor(keyFor(inputs.prefix, ''), distribution.originPath)}`;
   }
-  const hasIndex = state.local.some((file: LocalFile) => file.relativePath === 'index.html');
+  const hasIndex = state.local.some((file) => file.relativePath === 'index.html');
   const key = keyFor(inputs.prefix, hasIndex ? 'index.html' : '');
-  const endpoint = endpointFor('S3');
+  const endpoint = endpointFor('S3', options.env);
   const encoded = key.split('/').map(encodeURIComponent).join('/');
   return endpoint
     ? `${endpoint.replace(/\/+$/, '')}/${inputs.bucket}/${encoded}`
@@ -240,30 +209,4 @@ function uploadStopped(plan: Plan, written: ReadonlyMap<string, unknown>): strin
     `The upload stopped after ${written.size} of ${plan.uploads.length} file(s). ${pages} ` +
     'Nothing was deleted and no invalidation was made. Running the step again uploads only what is still missing or different.'
   );
-}
-
-function report(outcome: Outcome, stopped?: string): void {
-  const { inputs } = outcome;
-  core.setOutput('uploaded', outcome.uploaded);
-  core.setOutput('skipped', outcome.plan.skipped.length);
-  core.setOutput('deleted', outcome.deleted);
-  core.setOutput('bytes-uploaded', outcome.bytes);
-  core.setOutput('invalidation-id', outcome.invalidationId ?? '');
-  core.setOutput('url', outcome.url);
-  addReport({
-    bucket: inputs.bucket,
-    prefix: inputs.prefix,
-    region: outcome.region,
-    distributionId: inputs.distributionId,
-    dryRun: inputs.dryRun,
-    plan: outcome.plan,
-    uploaded: outcome.uploaded,
-    bytesUploaded: outcome.bytes,
-    copied: outcome.copied,
-    deleted: outcome.deleted,
-    invalidationId: outcome.invalidationId,
-    invalidationStatus: outcome.invalidationStatus,
-    url: outcome.url,
-    stopped,
-  });
 }

@@ -3,9 +3,9 @@
  * (listed, with the manifest and HeadObject where needed), overlapped because one is local CPU
  * and disk and the other waits on S3; plus the distribution, checked to serve the bucket.
  */
-import * as core from '@actions/core';
 import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { Logger } from '../../common/src/context.js';
 import type { PublishInputs } from './inputs.js';
 import { readLocalFiles, type LocalFile } from './local-files.js';
 import { checkBucket, checkDistribution, checkSource, type DistributionInfo } from './preflight.js';
@@ -32,14 +32,15 @@ export async function readState(options: {
   s3: S3Client;
   cloudfront: CloudFrontClient;
   region: string;
+  log: Logger;
 }): Promise<SiteState> {
-  const { inputs, s3, cloudfront } = options;
+  const { inputs, s3, cloudfront, log } = options;
   const started = Date.now();
   const seconds = (): string => `${((Date.now() - started) / 1000).toFixed(2)} s`;
   const where = `s3://${inputs.bucket}/${inputs.prefix ? `${inputs.prefix}/` : ''}`;
   const [local, distribution, listed] = await Promise.all([
     readLocalFiles(inputs).then((files) => {
-      core.info(`Hashed ${files.length} local file(s) in ${seconds()}.`);
+      log.info(`Hashed ${files.length} local file(s) in ${seconds()}.`);
       return files;
     }),
     inputs.distributionId
@@ -52,23 +53,24 @@ export async function readState(options: {
         })
       : undefined,
     checkBucket(s3, inputs.bucket)
-      .then(() => listBucket({ s3, inputs }))
+      .then(() => listBucket({ s3, inputs, log }))
       .then((remote) => {
         const note = remote.manifest ? '' : ' (no manifest yet)';
-        core.info(
+        log.info(
           `Listed ${remote.objects.length} object(s) under ${where} in ${seconds()}${note}.`,
         );
         return remote;
       }),
   ]);
   checkSource({ source: inputs.source, files: local, requireIndex: inputs.requireIndex });
-  const remote = await verifyRemote({ s3, inputs, local, listed: listed.objects });
+  const remote = await verifyRemote({ s3, inputs, local, listed: listed.objects, log });
   return { local, remote, manifest: listed.manifest, distribution };
 }
 
 async function listBucket(options: {
   s3: S3Client;
   inputs: PublishInputs;
+  log: Logger;
 }): Promise<{ objects: RemoteObject[]; manifest?: StoredManifest }> {
   const { s3, inputs } = options;
   const [listed, manifest] = await Promise.all([
@@ -77,7 +79,7 @@ async function listBucket(options: {
       s3,
       bucket: inputs.bucket,
       prefix: inputs.prefix,
-      warn: (line) => core.warning(line),
+      warn: (line) => options.log.warning(line),
     }),
   ]);
   return { objects: applyManifest(listed, manifest), manifest };
@@ -89,11 +91,12 @@ async function verifyRemote(options: {
   inputs: PublishInputs;
   local: readonly LocalFile[];
   listed: RemoteObject[];
+  log: Logger;
 }): Promise<RemoteObject[]> {
   const { s3, inputs, listed } = options;
   const toHead = objectsToHead(options.local, listed);
   if (toHead.length === 0) return listed;
-  core.info(`Reading headers of ${toHead.length} object(s) the manifest cannot vouch for.`);
+  options.log.info(`Reading headers of ${toHead.length} object(s) the manifest cannot vouch for.`);
   const heads = await headObjects({
     s3,
     bucket: inputs.bucket,

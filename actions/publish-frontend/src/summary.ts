@@ -1,10 +1,14 @@
-/** The job summary: what was (or, in a dry run, would be) uploaded, skipped, deleted, invalidated. */
-import * as core from '@actions/core';
+/**
+ * What a run did (or, in a dry run, would do) — uploaded, skipped, deleted, invalidated — and
+ * its two reports: the step outputs and the job summary.
+ */
+import * as core from '../../common/src/core.js';
 import { formatBytes } from '../../common/src/format.js';
 import { addFacts, addTable, consoleUrl, escapeHtml } from '../../common/src/summary.js';
 import type { Plan } from './plan.js';
 
-export interface Report {
+/** What this run did, filled in as it goes; the outputs and the summary are written from it. */
+export interface Publication {
   bucket: string;
   prefix: string;
   region: string;
@@ -25,7 +29,18 @@ export interface Report {
 
 const LISTED = 50;
 
-export function addReport(report: Report): void {
+/** The step outputs and the job summary section, from what the run did. */
+export function reportPublication(publication: Publication): void {
+  core.setOutput('uploaded', publication.uploaded);
+  core.setOutput('skipped', publication.plan.skipped.length);
+  core.setOutput('deleted', publication.deleted);
+  core.setOutput('bytes-uploaded', publication.bytesUploaded);
+  core.setOutput('invalidation-id', publication.invalidationId ?? '');
+  core.setOutput('url', publication.url);
+  addSummary(publication);
+}
+
+function addSummary(report: Publication): void {
   const { plan } = report;
   const where = `s3://${report.bucket}/${report.prefix ? `${report.prefix}/` : ''}`;
   const verb = report.dryRun

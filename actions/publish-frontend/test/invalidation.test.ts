@@ -7,8 +7,8 @@ import {
 } from '@aws-sdk/client-cloudfront';
 import { mockClient } from 'aws-sdk-client-mock';
 import { TimeoutError } from '../../common/src/errors.js';
+import * as runIdentityModule from '../../common/src/run-identity.js';
 import {
-  callerReference,
   choosePaths,
   createInvalidation,
   urlPathFor,
@@ -109,6 +109,19 @@ describe('choosePaths with paths an earlier run failed to invalidate', () => {
   });
 });
 
+type RunIdentityModule = Pick<typeof runIdentityModule, 'callerReference' | 'runIdentity'>;
+
+/** The CallerReference publish-frontend sends (common/run-identity.ts), from the run's variables. */
+function referenceFrom(module: RunIdentityModule) {
+  return (paths: readonly string[], env: NodeJS.ProcessEnv): string =>
+    module.callerReference({
+      identity: module.runIdentity(env),
+      tool: 'publish-frontend',
+      content: paths,
+    });
+}
+const callerReference = referenceFrom(runIdentityModule);
+
 describe('callerReference', () => {
   it('is the same for a retried attempt of the same paths, and differs for other paths or runs', () => {
     const env = { GITHUB_RUN_ID: '42', GITHUB_RUN_ATTEMPT: '1' };
@@ -124,10 +137,8 @@ describe('callerReference', () => {
     const env = { GITHUB_RUN_ID: '42', GITHUB_RUN_ATTEMPT: '1' };
     const here = callerReference(['/', '/index.html'], env);
     // A fresh module instance stands for the next step's process.
-    const nextStep: string = '../src/invalidation.js?step=2';
-    const other = (await import(nextStep)) as {
-      callerReference: typeof callerReference;
-    };
+    const nextStep: string = '../../common/src/run-identity.js?step=2';
+    const other = { callerReference: referenceFrom((await import(nextStep)) as RunIdentityModule) };
     expect(other.callerReference(['/', '/index.html'], env)).not.toBe(here);
     expect(here).toMatch(/^publish-frontend-42-1-/);
   });

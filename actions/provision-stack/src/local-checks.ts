@@ -1,0 +1,59 @@
+/**
+ * Everything checked before the first AWS call: the template, its parameters and capabilities, the
+ * stack policy file, and inputs that are valid but probably not what was meant (warned about).
+ */
+import * as core from '../../common/src/core.js';
+import type { Logger } from '../../common/src/context.js';
+import { assertCapabilities } from './capabilities.js';
+import type { ProvisionInputs } from './inputs.js';
+import { checkKnownParameters, secretValues } from './parameters.js';
+import { undeclaredLogicalIds } from './protect.js';
+import { loadStackPolicy, type StackPolicy } from './stack-policy.js';
+import { loadTemplate, type Template } from './template.js';
+
+export interface CheckedLocally {
+  template: Template;
+  /** undefined: the stack-policy input is empty, the stack's policy is left alone. */
+  stackPolicy?: StackPolicy;
+}
+
+export function checkLocally(options: { inputs: ProvisionInputs; log: Logger }): CheckedLocally {
+  const { inputs } = options;
+  const template = loadTemplate({
+    path: inputs.templatePath,
+    input: inputs.templateInput,
+    bucket: inputs.templateBucket,
+  });
+  // Masked before anything could print them, including the errors below.
+  for (const secret of secretValues(template.parameters, inputs.parameters)) core.setSecret(secret);
+  checkKnownParameters(template.parameters, inputs.parameters);
+  assertCapabilities(template, inputs.capabilities);
+  const stackPolicy = inputs.stackPolicyPath
+    ? loadStackPolicy({ path: inputs.stackPolicyPath, input: inputs.stackPolicyInput })
+    : undefined;
+  warnOfLikelyMistakes({ inputs, template, stackPolicy, log: options.log });
+  return { template, stackPolicy };
+}
+
+/** Inputs that are valid but probably not what was meant: warned about, not refused. */
+function warnOfLikelyMistakes(options: {
+  inputs: ProvisionInputs;
+  template: Template;
+  stackPolicy?: StackPolicy;
+  log: Logger;
+}): void {
+  const { inputs, stackPolicy, log } = options;
+  const undeclared = undeclaredLogicalIds(inputs.protect, options.template.resources);
+  if (undeclared.length > 0) {
+    log.warning(
+      `protect names ${undeclared.join(', ')}, which ${inputs.templateInput} does not declare. A misspelt logical id (they are case-sensitive) protects nothing; a resource since removed from the template is still guarded against deletion.`,
+      'Protected logical id not in the template',
+    );
+  }
+  if (stackPolicy && !stackPolicy.allowsUpdates) {
+    log.warning(
+      `${stackPolicy.input} has no Allow statement: once set, CloudFormation refuses every update of stack ${inputs.stackName}. Add {"Effect": "Allow", "Principal": "*", "Action": "Update:*", "Resource": "*"} before the Deny statements unless the stack is meant to be frozen.`,
+      'Stack policy allows no updates',
+    );
+  }
+}
