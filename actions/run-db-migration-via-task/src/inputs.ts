@@ -4,7 +4,7 @@
  * like their ids. Secrets in the command and the environment are masked before the command is
  * parsed, so not even a parse error can print them.
  */
-import * as core from '@actions/core';
+import * as core from '../../common/src/core.js';
 import { parseCommand } from '../../common/src/command.js';
 import { InputError } from '../../common/src/errors.js';
 import type { Inputs } from '../../common/src/inputs.js';

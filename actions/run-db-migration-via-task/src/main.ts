@@ -5,7 +5,7 @@
  * register-only revision whose migration failed.
  */
 import { createHash } from 'node:crypto';
-import * as core from '@actions/core';
+import * as core from '../../common/src/core.js';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { ECSClient, type Task } from '@aws-sdk/client-ecs';
 import { createClient, resolveRegion } from '../../common/src/aws-client.js';

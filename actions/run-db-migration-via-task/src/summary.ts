@@ -3,7 +3,7 @@
  * network, how long it took, the exit code, and the last log lines (50 on failure). runMain writes
  * it, on success and failure alike, and adds the failure section below it.
  */
-import * as core from '@actions/core';
+import * as core from '../../common/src/core.js';
 import { addFacts, consoleUrl, escapeHtml } from '../../common/src/summary.js';
 import { formatDuration } from '../../common/src/format.js';
 import type { MigrationPlan } from './prepare.js';
