@@ -33,7 +33,7 @@ import {
   referencesIn,
   referencesInText,
 } from '../support-workflows/expressions.mjs';
-import { runScript } from '../support-workflows/run-script.js';
+import { runScript } from '../support-workflows/run-script.mjs';
 import { parseTemplate, type Template } from '../support-cfn/templates.js';
 
 // ---- what the tests read --------------------------------------------------------------------

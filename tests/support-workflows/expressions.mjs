@@ -5,12 +5,15 @@
 //
 // Semantics follow https://docs.github.com/en/actions/reference/workflows-and-actions/expressions
 // for what is implemented: literals, property paths (a.b-c, a['b']), !, ==, != (strings compare
-// case-insensitively), && and || (which return an operand, not a boolean), parentheses. Functions
-// are refused with an error that names them, so nothing is evaluated wrongly in silence.
+// case-insensitively), && and || (which return an operand, not a boolean), parentheses, and the
+// functions toJSON, fromJSON, contains, startsWith, endsWith, format and join. The status
+// functions (success(), always(), ...) exist only when the caller supplies them; any other function
+// is refused with an error that names it, so nothing is evaluated wrongly in silence.
 
 /**
- * @typedef {string | number | boolean | null | undefined | Record<string, unknown>} Value
+ * @typedef {string | number | boolean | null | undefined | Record<string, unknown> | unknown[]} Value
  * @typedef {(path: string[]) => Value} Lookup
+ * @typedef {Record<string, (...args: Value[]) => Value>} Functions
  */
 
 const EXPRESSION = /\$\{\{([\s\S]*?)\}\}/g;
@@ -43,20 +46,54 @@ export function referencesInText(/** @type {string} */ text) {
  * path, e.g. ['steps', 'network', 'outputs', 'VpcId'], and returns undefined for what is not set).
  * Like the runner, a missing value becomes an empty string.
  */
-export function evaluateText(/** @type {string} */ text, /** @type {Lookup} */ lookup) {
-  return String(text).replace(EXPRESSION, (_, body) => asString(evaluate(body, lookup)));
+export function evaluateText(
+  /** @type {string} */ text,
+  /** @type {Lookup} */ lookup,
+  /** @type {Functions} */ functions = {},
+) {
+  return String(text).replace(EXPRESSION, (_, body) => asString(evaluate(body, lookup, functions)));
 }
 
 /** The value of one expression (the text between `${{` and `}}`, or an `if:` condition). */
-export function evaluate(/** @type {string} */ expression, /** @type {Lookup} */ lookup) {
+export function evaluate(
+  /** @type {string} */ expression,
+  /** @type {Lookup} */ lookup,
+  /** @type {Functions} */ functions = {},
+) {
   const body = expression.trim().replace(/^\$\{\{([\s\S]*)\}\}$/, '$1');
-  return run(parse(body), lookup);
+  return run(parse(body), lookup, { ...BUILT_IN, ...functions });
 }
 
 /** Whether an `if:` condition holds; GitHub treats a condition without `${{ }}` the same way. */
-export function conditionHolds(/** @type {string} */ condition, /** @type {Lookup} */ lookup) {
-  return truthy(evaluate(condition, lookup));
+export function conditionHolds(
+  /** @type {string} */ condition,
+  /** @type {Lookup} */ lookup,
+  /** @type {Functions} */ functions = {},
+) {
+  return truthy(evaluate(condition, lookup, functions));
 }
+
+/** @type {Functions} */
+const BUILT_IN = {
+  toJSON: (value) => JSON.stringify(value ?? null, null, 2),
+  fromJSON: (value) => /** @type {Value} */ (JSON.parse(String(value))),
+  contains: (haystack, needle) =>
+    Array.isArray(haystack)
+      ? haystack.some((item) => equal(/** @type {Value} */ (item), needle))
+      : asString(haystack).toLowerCase().includes(asString(needle).toLowerCase()),
+  startsWith: (text, prefix) =>
+    asString(text).toLowerCase().startsWith(asString(prefix).toLowerCase()),
+  endsWith: (text, suffix) => asString(text).toLowerCase().endsWith(asString(suffix).toLowerCase()),
+  format: (template, ...args) =>
+    asString(template)
+      .replace(/\{(\d+)\}/g, (_, index) => asString(args[Number(index)]))
+      .replace(/\{\{/g, '{')
+      .replace(/\}\}/g, '}'),
+  join: (items, separator = ',') =>
+    Array.isArray(items)
+      ? items.map((item) => asString(/** @type {Value} */ (item))).join(asString(separator))
+      : asString(items),
+};
 
 /** @param {Value} value */
 function asString(value) {
@@ -210,24 +247,29 @@ function collect(node, found) {
 
 // ---- evaluation -------------------------------------------------------------------------------
 
-/** @param {Node} node @param {Lookup} lookup @returns {Value} */
-function run(node, lookup) {
+/** @param {Node} node @param {Lookup} lookup @param {Functions} functions @returns {Value} */
+function run(node, lookup, functions) {
   switch (node.kind) {
     case 'literal':
       return node.value;
     case 'path':
       return lookup(node.path);
     case 'not':
-      return !truthy(run(node.operand, lookup));
-    case 'call':
-      throw new Error(
-        `The function ${node.name}() is not evaluated here; keep it out of the toolkit steps' inputs.`,
+      return !truthy(run(node.operand, lookup, functions));
+    case 'call': {
+      const name = Object.keys(functions).find(
+        (key) => key.toLowerCase() === node.name.toLowerCase(),
       );
+      if (!name) throw new Error(`The function ${node.name}() is not evaluated here.`);
+      return /** @type {Functions[string]} */ (functions[name])(
+        ...node.args.map((arg) => run(arg, lookup, functions)),
+      );
+    }
     case 'binary': {
-      const left = run(node.left, lookup);
-      if (node.operator === '||') return truthy(left) ? left : run(node.right, lookup);
-      if (node.operator === '&&') return truthy(left) ? run(node.right, lookup) : left;
-      const right = run(node.right, lookup);
+      const left = run(node.left, lookup, functions);
+      if (node.operator === '||') return truthy(left) ? left : run(node.right, lookup, functions);
+      if (node.operator === '&&') return truthy(left) ? run(node.right, lookup, functions) : left;
+      const right = run(node.right, lookup, functions);
       if (node.operator === '==') return equal(left, right);
       if (node.operator === '!=') return !equal(left, right);
       const [a, b] = [toNumber(left), toNumber(right)];
