@@ -406,6 +406,37 @@ describe('a migration that fails', () => {
   });
 });
 
+describe('odd answers', () => {
+  it('gives up on a task DescribeTasks does not find for a minute', async () => {
+    const w = world();
+    ecsMock.on(DescribeTasksCommand).callsFake(() => {
+      w.describeCalls++;
+      return { tasks: [], failures: [{ arn: TASK_ARN, reason: 'MISSING' }] };
+    });
+    const result = await migrate();
+    expect(result.error?.title).toBe('The migration task disappeared');
+    expect(result.error?.message).toMatch(
+      /has not found task 4c1f9e0d2b7a4e5f8a6b3c2d1e0f9a8b in cluster .* \(MISSING\)/,
+    );
+    expect(w.describeCalls).toBeGreaterThan(25);
+  });
+
+  it('escapes log lines in the summary, and masks secrets in them', async () => {
+    const w = world();
+    w.script = [
+      (call) => {
+        if (call === 0) w.stream.write('line </code><img src=x>', 'line password is hunter2');
+        return task('RUNNING');
+      },
+      task('STOPPED', {}, { exitCode: 1 }),
+    ];
+    const result = await migrate({ secrets: ['hunter2'] });
+    expect(result.summary).toContain('line &lt;/code&gt;&lt;img src=x&gt;');
+    expect(result.summary).toContain('line password is ***');
+    expect(result.summary).not.toContain('hunter2');
+  });
+});
+
 describe('timeout and cancel', () => {
   it('stops the task when timeout-minutes runs out, with a reason that says so, then fails', async () => {
     const w = world();

@@ -43,6 +43,7 @@ describe('secrets', () => {
         ['hunter2'],
       ),
     ).toBe("npm run migrate -- --to 'v 2' --password=***");
+    expect(displayCommand(['echo', "it's"], [])).toBe(`echo 'it'\\''s'`);
     expect(hide('ab abc', ['ab', 'abc'])).toBe('*** ***');
   });
 });
