@@ -2,8 +2,18 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { clientConfig, createClient, endpointFor, resolveRegion } from '../src/aws-client.js';
-import { InputError } from '../src/errors.js';
+import {
+  AFTER_DEADLINE_MS,
+  type ClientContext,
+  clientConfig,
+  createClient,
+  endpointFor,
+  RequestTimedOut,
+  resolveRegion,
+} from '../src/aws-client.js';
+import { createDeadline, systemClock } from '../src/context.js';
+import { InputError, TimeoutError } from '../src/errors.js';
+import { DEADLINE_GRACE_MS } from '../src/run-main.js';
 import { TOOLKIT_VERSION } from '../src/version.js';
 
 describe('resolveRegion', () => {
@@ -133,5 +143,138 @@ describe('a client from the factory, against a local endpoint that throttles', (
       name: 'Throttling',
     });
     expect(requests).toHaveLength(2);
+  });
+});
+
+describe('a client bound to the step deadline, against an endpoint that never answers', () => {
+  // Accepts connections and reads requests, but never answers: a frozen endpoint.
+  let hung: Server;
+  let seen = 0;
+  let answering: Server;
+
+  beforeAll(async () => {
+    hung = createServer((request) => {
+      seen++;
+      request.resume();
+    });
+    answering = createServer((request, response) => {
+      request.resume();
+      request.on('end', () => {
+        response.setHeader('content-type', 'text/xml');
+        response.end(
+          '<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult>' +
+            '<Arn>arn:aws:iam::123456789012:user/ci</Arn><UserId>AIDA</UserId><Account>123456789012</Account>' +
+            '</GetCallerIdentityResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></GetCallerIdentityResponse>',
+        );
+      });
+    });
+    await new Promise<void>((resolve) => hung.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => answering.listen(0, '127.0.0.1', resolve));
+  });
+  afterAll(async () => {
+    hung.closeAllConnections();
+    await new Promise<void>((resolve) => hung.close(() => resolve()));
+    await new Promise<void>((resolve) => answering.close(() => resolve()));
+  });
+
+  const urlOf = (server: Server): string =>
+    `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  function client(
+    server: Server,
+    deadline: ClientContext['deadline'],
+    afterDeadlineMs?: number,
+  ): STSClient {
+    return createClient(
+      STSClient,
+      'STS',
+      {
+        action: 'publish-frontend',
+        env: { AWS_REGION: 'eu-west-1', AWS_ENDPOINT_URL_STS: urlOf(server) },
+        deadline,
+        afterDeadlineMs,
+      },
+      { credentials: { accessKeyId: 'a', secretAccessKey: 'b' } },
+    );
+  }
+
+  /** The call's outcome, or 'still waiting' once `ms` passed: a hang must not hang the test. */
+  async function settle(call: Promise<unknown>, ms: number): Promise<unknown> {
+    let timer: NodeJS.Timeout | undefined;
+    const waiting = new Promise((resolve) => {
+      timer = setTimeout(() => resolve('still waiting'), ms);
+    });
+    try {
+      return await Promise.race([
+        call.then(
+          (value) => ({ value }),
+          (error: unknown) => error,
+        ),
+        waiting,
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  it('stops a request still waiting when the deadline passes, as a timeout naming the call, not retried', async () => {
+    seen = 0;
+    const deadline = createDeadline({ clock: systemClock, budgetMs: 400 });
+    const started = Date.now();
+    const outcome = await settle(
+      client(hung, deadline).send(new GetCallerIdentityCommand({})),
+      3000,
+    );
+    expect(outcome).toBeInstanceOf(RequestTimedOut);
+    expect(outcome).toBeInstanceOf(TimeoutError);
+    const error = outcome as RequestTimedOut;
+    expect(error.operation).toBe('GetCallerIdentity');
+    expect(error.message).toContain('STS GetCallerIdentity');
+    expect(error.message).toContain(urlOf(hung));
+    expect(error.message).toContain('timeout-minutes (0s)');
+    expect(Date.now() - started).toBeLessThan(1500);
+    // An abort is not retried: the one request, not eight attempts.
+    expect(seen).toBe(1);
+  });
+
+  it("also bounds a caller's own signal by the deadline, and leaves the caller's own abort as it is", async () => {
+    const deadline = createDeadline({ clock: systemClock, budgetMs: 400 });
+    const own = new AbortController();
+    const call = client(hung, deadline).send(new GetCallerIdentityCommand({}), {
+      abortSignal: own.signal,
+    });
+    expect(await settle(call, 3000)).toBeInstanceOf(RequestTimedOut);
+
+    const later = createDeadline({ clock: systemClock, budgetMs: 60_000 });
+    const cancel = new AbortController();
+    const cancelled = client(hung, later).send(new GetCallerIdentityCommand({}), {
+      abortSignal: cancel.signal,
+    });
+    setTimeout(() => cancel.abort(), 100);
+    const outcome = await settle(cancelled, 3000);
+    expect(outcome).toMatchObject({ name: 'AbortError' });
+    expect(outcome).not.toBeInstanceOf(RequestTimedOut);
+  });
+
+  it('gives a request started after the deadline (cleanup) its own short window, then stops it too', async () => {
+    const deadline = createDeadline({ clock: systemClock, budgetMs: 50 });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(deadline.signal.aborted).toBe(true);
+    // Recording what was done after a timeout still works when the endpoint answers.
+    const identity = await client(answering, deadline, 500).send(new GetCallerIdentityCommand({}));
+    expect(identity.Account).toBe('123456789012');
+    // And when it does not, the window ends it.
+    const started = Date.now();
+    const outcome = await settle(
+      client(hung, deadline, 500).send(new GetCallerIdentityCommand({})),
+      3000,
+    );
+    expect(outcome).toBeInstanceOf(RequestTimedOut);
+    expect((outcome as Error).message).toMatch(/after the step's timeout-minutes .* ran out/);
+    expect(Date.now() - started).toBeLessThan(1500);
+  });
+
+  it('keeps its after-deadline window inside run-main’s hard stop', () => {
+    expect(AFTER_DEADLINE_MS).toBeLessThan(DEADLINE_GRACE_MS);
   });
 });
