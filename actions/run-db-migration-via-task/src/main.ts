@@ -34,8 +34,11 @@ import { type StopResult, stopTask } from './stop-task.js';
 import { addMigrationSummary } from './summary.js';
 
 export const ACTION = 'run-db-migration-via-task';
-/** After a timeout's StopTask, how long the step waits to see the task stop (within runMain's 30 s grace). */
-export const STOP_WAIT_MS = 20_000;
+/**
+ * After a timeout's StopTask, how long the step waits to see the task stop: with StopTask's 4 s
+ * and a deregistration's 4 s it stays within runMain's 30 s grace after the deadline.
+ */
+export const STOP_WAIT_MS = 15_000;
 
 export async function run(context: ActionContext<MigrationInputs>): Promise<void> {
   const { inputs, log, clock } = context;
@@ -192,9 +195,8 @@ export async function run(context: ActionContext<MigrationInputs>): Promise<void
     facts: revision,
     deregisterOnFailure: inputs.deregisterOnFailure,
   });
-  // Settled only once the task is stopped (or left running on purpose) and the revision withdrawn.
-  if (end.kind !== 'cancelled' || !inputs.stopOnCancel || stop?.stopped)
-    context.state.save(STATE.settled, 'true');
+  // Settled unless a StopTask failed: then the post step tries again.
+  if (!stop || stop.stopped) context.state.save(STATE.settled, 'true');
   if (outcome.explanation && outcome.exitCode === undefined) {
     for (const line of outcome.explanation.lines) log.info(line);
   }

@@ -461,6 +461,18 @@ describe('timeout and cancel', () => {
     expect(result.context.clock.now() - Date.UTC(2026, 0, 1)).toBeLessThanOrEqual(60_000 + 20_000);
   });
 
+  it('leaves the post step to try again when StopTask failed after a timeout', async () => {
+    const w = world();
+    w.script = [task('RUNNING')];
+    ecsMock.on(StopTaskCommand).rejects(ecsError('ServerException', 'Service unavailable'));
+    const result = await migrate({ timeoutMs: 30_000 });
+    expect(result.error?.title).toBe('Migration timed out');
+    expect(result.context.log.warnings).toEqual([
+      expect.objectContaining({ title: 'Migration task not stopped' }),
+    ]);
+    expect(result.context.state.saved.get(STATE.settled)).toBeUndefined();
+  });
+
   it('stops the task when the job is cancelled, and says so', async () => {
     const w = world();
     let cancel: () => void = () => undefined;
