@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -22,14 +23,62 @@ export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url
  *   stderr: string,
  *   log: string,
  *   peakMemoryKb?: number,
+ *   cancelled?: boolean,
  * }} ActionResult
  * @typedef {{
  *   env?: Record<string, string | undefined>,
  *   cwd?: string,
  *   timeoutMs?: number,
  *   onLine?: (line: string) => void,
+ *   post?: { state: Record<string, string> },
+ *   cancelWhen?: (line: string) => boolean,
  * }} RunOptions
+ * `post`: run the action's post step (action.yml `runs.post`) with the state the main step saved
+ * (its result's `state`), as the runner does after the job's steps. `cancelWhen`: cancel the job
+ * as the runner does (SIGINT, then SIGTERM 7.5 s later, then SIGKILL 2.5 s after that) once a log
+ * line satisfies it.
  */
+
+/** How the runner stops a cancelled step: SIGINT, SIGTERM after 7.5 s, kill 2.5 s after that. */
+export const CANCEL_SIGTERM_AFTER_MS = 7500;
+export const CANCEL_KILL_AFTER_MS = 2500;
+
+/**
+ * An action's metadata: its inputs' defaults and its entry points.
+ * @param {string} name
+ * @returns {{ inputs: Record<string, { default?: unknown }>, runs: { main: string, post?: string } }}
+ */
+export function actionMetadata(name) {
+  const file = path.join(REPO_ROOT, 'actions', name, 'action.yml');
+  const meta = parseYaml(readFileSync(file, 'utf8'));
+  return { inputs: meta?.inputs ?? {}, runs: meta?.runs ?? { main: 'dist/index.js' } };
+}
+
+/**
+ * The INPUT_* values the runner passes: each input given, else its `default:` from action.yml
+ * (the runner sets an input with a default even when the workflow does not mention it; one without
+ * a default and not given is not set at all). Defaults are strings as YAML read them.
+ * @param {string} name
+ * @param {Record<string, string | number | boolean>} inputs
+ * @returns {Record<string, string>}
+ */
+export function inputsWithDefaults(name, inputs) {
+  /** @type {Record<string, string>} */
+  const values = {};
+  for (const [input, spec] of Object.entries(actionMetadata(name).inputs)) {
+    if (spec?.default === undefined || spec.default === null) continue;
+    const text = String(spec.default);
+    // The runner would evaluate an expression here; this emulation does not pretend to.
+    if (text.includes('${{')) {
+      throw new Error(
+        `actions/${name}: the default of ${input} is an expression (${text}), which runAction cannot evaluate; pass the input.`,
+      );
+    }
+    values[input] = text;
+  }
+  for (const [input, value] of Object.entries(inputs)) values[input] = String(value);
+  return values;
+}
 
 /** The runner's name for an input's variable: upper-case, spaces to `_`, hyphens kept. */
 export function inputVariable(/** @type {string} */ name) {
@@ -70,13 +119,18 @@ export async function runAction(name, inputs, options = {}) {
     GITHUB_SERVER_URL: 'https://github.com',
     RUNNER_TEMP: dir,
   });
-  for (const [key, value] of Object.entries(inputs)) env[inputVariable(key)] = String(value);
+  for (const [key, value] of Object.entries(inputsWithDefaults(name, inputs)))
+    env[inputVariable(key)] = value;
+  for (const [key, value] of Object.entries(options.post?.state ?? {})) env[`STATE_${key}`] = value;
   for (const [key, value] of Object.entries(options.env ?? {})) {
     if (value === undefined) delete env[key];
     else env[key] = value;
   }
 
-  const entry = path.join(REPO_ROOT, 'actions', name, 'dist', 'index.js');
+  const { runs } = actionMetadata(name);
+  const script = options.post ? runs.post : runs.main;
+  if (!script) throw new Error(`actions/${name}/action.yml declares no runs.post`);
+  const entry = path.join(REPO_ROOT, 'actions', name, script);
   // ACTION_NODE runs the bundles on another Node (the runner's node24) than the tests' own.
   const node = process.env.ACTION_NODE || process.execPath;
   const child = spawn(node, [entry], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -94,12 +148,27 @@ export async function runAction(name, inputs, options = {}) {
       // the process has ended
     }
   }, 50);
+  /** @type {NodeJS.Timeout[]} */
+  const cancelTimers = [];
+  let cancelled = false;
+  const cancel = () => {
+    if (cancelled) return;
+    cancelled = true;
+    child.kill('SIGINT');
+    cancelTimers.push(
+      setTimeout(() => child.kill('SIGTERM'), CANCEL_SIGTERM_AFTER_MS),
+      setTimeout(() => child.kill('SIGKILL'), CANCEL_SIGTERM_AFTER_MS + CANCEL_KILL_AFTER_MS),
+    );
+  };
   child.stdout.on('data', (chunk) => {
     stdout += chunk.toString();
-    if (options.onLine) {
+    if (options.onLine || options.cancelWhen) {
       const lines = (partial + chunk.toString()).split('\n');
       partial = lines.pop() ?? '';
-      for (const line of lines) options.onLine(line);
+      for (const line of lines) {
+        options.onLine?.(line);
+        if (options.cancelWhen?.(line)) cancel();
+      }
     }
   });
   child.stderr.on('data', (chunk) => (stderr += chunk.toString()));
@@ -129,9 +198,11 @@ export async function runAction(name, inputs, options = {}) {
       stderr,
       log: `${stdout}\n${stderr}`,
       peakMemoryKb,
+      cancelled,
     };
   } finally {
     clearInterval(sampler);
+    for (const timer of cancelTimers) clearTimeout(timer);
     rmSync(dir, { recursive: true, force: true });
   }
 }

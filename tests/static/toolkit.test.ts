@@ -37,7 +37,7 @@ describe('the toolkit', () => {
     },
   );
 
-  it.each(actions)('%s reads only inputs that its action.yml declares', (name) => {
+  it.each(actions)('%s reads only inputs that its action.yml declares', async (name) => {
     const dir = path.join(REPO_ROOT, 'actions', name);
     const meta = parse(readFileSync(path.join(dir, 'action.yml'), 'utf8')) as {
       inputs?: Record<string, unknown>;
@@ -47,12 +47,20 @@ describe('the toolkit', () => {
       .filter((file) => String(file).endsWith('.ts'))
       .map((file) => readFileSync(path.join(dir, 'src', String(file)), 'utf8'))
       .join('\n');
-    // Every typed-input read names its input as the first string argument.
+    // Every typed-input read names its input as the first argument: a string, or a constant of
+    // the action's table of input names (src/input-names.ts).
+    const names = existsSync(path.join(dir, 'src', 'input-names.ts'))
+      ? (
+          (await import(`../../actions/${name}/src/input-names.js`)) as {
+            INPUT: Record<string, string>;
+          }
+        ).INPUT
+      : {};
     const read = [
       ...source.matchAll(
-        /\.(?:string|matching|choice|boolean|integer|duration|list|map|keyValueLines|path|raw)\(\s*'([a-z0-9-]+)'/g,
+        /\.(?:string|matching|choice|boolean|integer|duration|list|map|keyValueLines|path|raw)\(\s*(?:'([a-z0-9-]+)'|INPUT\.(\w+))/g,
       ),
-    ].map((match) => match[1] as string);
+    ].map((match) => (match[1] ?? names[match[2] as string] ?? `INPUT.${match[2]}`) as string);
     expect(read.length).toBeGreaterThan(0);
     expect(read.filter((input) => !declared.has(input))).toEqual([]);
   });

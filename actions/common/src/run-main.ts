@@ -27,16 +27,10 @@ export interface RunMainOptions {
   log?: Logger;
 }
 
-/** @deprecated the first edition's context; actions move to `ActionDefinition` (issue 9). */
-export interface MainContext {
-  resource?: string;
-}
-
 export async function runMain<I extends { timeoutMs: number }>(
-  action: ActionDefinition<I> | ((context: MainContext) => Promise<void>),
+  action: ActionDefinition<I>,
   options: RunMainOptions = {},
 ): Promise<void> {
-  if (typeof action === 'function') return runLegacy(action);
   const env = options.env ?? process.env;
   const clock = options.clock ?? systemClock;
   const log = options.log ?? coreLogger;
@@ -73,10 +67,10 @@ export async function runMain<I extends { timeoutMs: number }>(
   }
 }
 
-/** The state name that tells the post step (the same bundle, run again) from the main step. */
 /** How long the main step may take after a cancel to stop what it started. */
 export const CANCEL_GRACE_MS = 6_000;
 
+/** The state name that tells the post step (the same bundle, run again) from the main step. */
 export const POST_MARK = 'three-tier-deploy-is-post';
 
 /**
@@ -138,13 +132,4 @@ async function reportFailure(error: unknown, resource: string | undefined): Prom
     core.warning(`Could not write the job summary: ${errorMessage(summaryError)}`);
   }
   process.exitCode = 1;
-}
-
-async function runLegacy(main: (context: MainContext) => Promise<void>): Promise<void> {
-  const context: MainContext = {};
-  try {
-    await main(context);
-  } catch (error) {
-    await reportFailure(error, context.resource);
-  }
 }

@@ -6,7 +6,7 @@ import { ActionError } from '../src/errors.js';
 import * as core from '@actions/core';
 import type { ActionContext, ActionDefinition } from '../src/context.js';
 import type { Inputs } from '../src/inputs.js';
-import { runMain } from '../src/run-main.js';
+import { POST_MARK, runMain } from '../src/run-main.js';
 
 describe('runMain', () => {
   let printed: string[];
@@ -32,14 +32,27 @@ describe('runMain', () => {
     process.env.GITHUB_STEP_SUMMARY = saved.summary;
   });
 
+  /** A definition that needs no inputs, around one pipeline. */
+  const pipeline = (
+    run: () => Promise<void>,
+    resource?: string,
+  ): ActionDefinition<{ timeoutMs: number }> => ({
+    name: 'demo-action',
+    readInputs: () => ({ timeoutMs: 60_000 }),
+    ...(resource ? { resource: () => resource } : {}),
+    run,
+  });
+
   it('reports a failure once, titled, with the fix, in the log and the summary, and fails the step', async () => {
-    await runMain(async () => {
-      throw new ActionError(
-        'Protected resource would be replaced',
-        'Database (AWS::RDS::DBCluster) would be replaced.',
-        'List it in allow-replacement.',
-      );
-    });
+    await runMain(
+      pipeline(async () => {
+        throw new ActionError(
+          'Protected resource would be replaced',
+          'Database (AWS::RDS::DBCluster) would be replaced.',
+          'List it in allow-replacement.',
+        );
+      }),
+    );
     expect(process.exitCode).toBe(1);
     const annotations = printed.filter((line) => line.startsWith('::error'));
     expect(annotations).toEqual([
@@ -51,19 +64,20 @@ describe('runMain', () => {
   });
 
   it('names the resource the action was working on in AWS errors', async () => {
-    await runMain(async (context) => {
-      context.resource = 'stack app-prod';
-      const error = Object.assign(new Error('Rate exceeded'), {
-        name: 'Throttling',
-        $metadata: {},
-      });
-      throw error;
-    });
+    await runMain(
+      pipeline(async () => {
+        const error = Object.assign(new Error('Rate exceeded'), {
+          name: 'Throttling',
+          $metadata: {},
+        });
+        throw error;
+      }, 'stack app-prod'),
+    );
     expect(printed.join('')).toContain('Throttling (stack app-prod): Rate exceeded');
   });
 
   it('leaves the exit code alone when the action succeeds', async () => {
-    await runMain(async () => undefined);
+    await runMain(pipeline(async () => undefined));
     expect(process.exitCode).toBeUndefined();
     expect(printed.join('')).not.toContain('::error');
   });
@@ -118,6 +132,50 @@ describe('runMain', () => {
       );
       expect(ran).toBe(false);
       expect(printed.join('')).toContain('::error title=Invalid input%3A stack::');
+    });
+  });
+
+  describe('the post step', () => {
+    const POST_STATE = `STATE_${POST_MARK}`;
+    afterEach(() => {
+      delete process.env[POST_STATE];
+      delete process.env.STATE_task;
+    });
+
+    const withPost = (calls: string[]): ActionDefinition<{ timeoutMs: number }> => ({
+      ...pipeline(async () => void calls.push('main')),
+      post: async (context) => void calls.push(`post:${context.state.get('task')}`),
+    });
+
+    it('runs the main step first, and marks the state so the next run of the bundle is the post step', async () => {
+      const calls: string[] = [];
+      const stateFile = path.join(mkdtempSync(path.join(tmpdir(), 'state-')), 'state');
+      writeFileSync(stateFile, '');
+      const savedState = process.env.GITHUB_STATE;
+      process.env.GITHUB_STATE = stateFile;
+      try {
+        await runMain(withPost(calls));
+      } finally {
+        process.env.GITHUB_STATE = savedState;
+      }
+      expect(calls).toEqual(['main']);
+      expect(readFileSync(stateFile, 'utf8')).toContain(POST_MARK);
+    });
+
+    it('runs post, not run, when the runner runs the bundle again with the saved state', async () => {
+      const calls: string[] = [];
+      process.env[POST_STATE] = 'true';
+      process.env.STATE_task = 'arn:aws:ecs:eu-west-1:123456789012:task/c/abc';
+      await runMain(withPost(calls));
+      expect(calls).toEqual(['post:arn:aws:ecs:eu-west-1:123456789012:task/c/abc']);
+      expect(process.exitCode).toBeUndefined();
+    });
+
+    it('does nothing in the post step of an action without one', async () => {
+      const calls: string[] = [];
+      process.env[POST_STATE] = 'true';
+      await runMain(pipeline(async () => void calls.push('main')));
+      expect(calls).toEqual([]);
     });
   });
 });

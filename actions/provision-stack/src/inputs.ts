@@ -4,6 +4,7 @@
  */
 import { InputError } from '../../common/src/errors.js';
 import { Inputs } from '../../common/src/inputs.js';
+import { INPUT } from './input-names.js';
 
 export const CAPABILITIES = [
   'CAPABILITY_IAM',
@@ -51,59 +52,60 @@ const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
 
 export function readInputs(inputs: Inputs = new Inputs()): ProvisionInputs {
-  const templatePath = inputs.path('template', { required: true, kind: 'file' });
+  const templatePath = inputs.path(INPUT.template, { required: true, kind: 'file' });
   const templateBucket = inputs.matching(
-    'template-bucket',
+    INPUT.templateBucket,
     BUCKET_NAME,
     'an S3 bucket name (3-63 lower-case letters, digits, dots and hyphens), without s3://',
   );
   const stackName = inputs.matching(
-    'stack-name',
+    INPUT.stackName,
     STACK_NAME,
     'a stack name: a letter, then letters, digits and hyphens, at most 128 characters',
     { required: true },
   ) as string;
-  const parameters = inputs.map('parameters');
-  const capabilities = inputs.list('capabilities', ['CAPABILITY_NAMED_IAM']).map((item) => {
+  const parameters = inputs.map(INPUT.parameters);
+  const capabilities = inputs.list(INPUT.capabilities, ['CAPABILITY_NAMED_IAM']).map((item) => {
     const found = CAPABILITIES.find((known) => known === item.toUpperCase());
-    if (!found) throw new InputError('capabilities', item, `a list of ${CAPABILITIES.join(', ')}`);
+    if (!found)
+      throw new InputError(INPUT.capabilities, item, `a list of ${CAPABILITIES.join(', ')}`);
     return found;
   });
-  const protection = inputs.raw('termination-protection');
+  const protection = inputs.raw(INPUT.terminationProtection);
   return {
     templatePath,
-    templateInput: inputs.raw('template'),
+    templateInput: inputs.raw(INPUT.template),
     templateBucket,
     stackName,
     parameters,
     capabilities: [...new Set(capabilities)],
-    tags: inputs.map('tags'),
+    tags: inputs.map(INPUT.tags),
     terminationProtection:
-      protection === '' ? undefined : inputs.boolean('termination-protection', false),
-    disableRollback: inputs.boolean('disable-rollback', false),
+      protection === '' ? undefined : inputs.boolean(INPUT.terminationProtection, false),
+    disableRollback: inputs.boolean(INPUT.disableRollback, false),
     roleArn: inputs.matching(
-      'role-arn',
+      INPUT.roleArn,
       ROLE_ARN,
       'an IAM role ARN such as arn:aws:iam::123456789012:role/cfn-deploy',
     ),
-    mode: inputs.choice('mode', ['deploy', 'preview'] as const, 'deploy'),
+    mode: inputs.choice(INPUT.mode, ['deploy', 'preview'] as const, 'deploy'),
     // `none` is the explicit way to protect nothing (an empty input means the default list).
     protect: inputs
-      .list('protect', DEFAULT_PROTECT)
+      .list(INPUT.protect, DEFAULT_PROTECT)
       .filter((item) => item.toLowerCase() !== 'none'),
-    allowReplacement: inputs.list('allow-replacement'),
+    allowReplacement: inputs.list(INPUT.allowReplacement),
     onRollbackComplete: inputs.choice(
-      'on-rollback-complete',
+      INPUT.onRollbackComplete,
       ['fail', 'recreate'] as const,
       'fail',
     ),
-    stackPolicyPath: inputs.path('stack-policy', { kind: 'file' }),
-    stackPolicyInput: inputs.raw('stack-policy'),
-    timeoutMs: inputs.duration('timeout-minutes', {
+    stackPolicyPath: inputs.path(INPUT.stackPolicy, { kind: 'file' }),
+    stackPolicyInput: inputs.raw(INPUT.stackPolicy),
+    timeoutMs: inputs.duration(INPUT.timeoutMinutes, {
       default: 60 * 60_000,
       bareUnit: 'minutes',
       max: 24 * 60 * 60_000,
     }),
-    region: inputs.string('aws-region'),
+    region: inputs.string(INPUT.awsRegion),
   };
 }
