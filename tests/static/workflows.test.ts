@@ -360,7 +360,8 @@ describe('the workflows', () => {
         const check = (text: string, isCondition: boolean, before: number, where: string): void => {
           for (const read of readsOf(text, isCondition)) {
             const [context, id, kind, output] = read.split('.');
-            if (context !== 'steps') continue;
+            // The whole context (toJSON(steps)) names no step.
+            if (context !== 'steps' || id === undefined) continue;
             const at = ids.indexOf(id);
             if (at < 0 || at >= before) {
               problems.push(`${where}: ${read} names no step that ran before`);
@@ -1063,5 +1064,44 @@ describe('the callers in this repository', () => {
     const summary = workflow.jobs.summary!;
     expect(summary.if).toBe('always()');
     expect(JSON.stringify(summary.steps)).toContain('needs.deploy.outputs.image');
+  });
+});
+
+describe('the expression reader the tests and the demo share', () => {
+  const values: Record<string, unknown> = {
+    'inputs.aws-region': '',
+    'vars.AWS_REGION': 'eu-west-1',
+    'steps.image.outputs.exists': 'true',
+    'inputs.count': '3',
+  };
+  const lookup = (at: string[]) => values[at.join('.')] as string | undefined;
+
+  it('lists the context paths an expression reads', () => {
+    expect(
+      referencesIn("inputs.aws-region || vars.AWS_REGION && steps['image'].outputs.exists"),
+    ).toEqual(['inputs.aws-region', 'vars.AWS_REGION', 'steps.image.outputs.exists']);
+    expect(referencesInText('a ${{ x.y }} b ${{ toJSON(job) }}')).toEqual(['x.y', 'job']);
+  });
+
+  it('evaluates || and && to an operand, as GitHub does', () => {
+    expect(evaluateText('${{ inputs.aws-region || vars.AWS_REGION }}', lookup)).toBe('eu-west-1');
+    expect(
+      evaluateText("${{ steps.image.outputs.exists == 'true' && 'false' || 'x' }}", lookup),
+    ).toBe('false');
+    expect(evaluateText('${{ inputs.missing }}', lookup)).toBe('');
+  });
+
+  it('compares strings ignoring case and numbers as numbers', () => {
+    expect(conditionHolds("steps.image.outputs.exists == 'TRUE'", lookup)).toBe(true);
+    expect(conditionHolds('inputs.count == 3.0', lookup)).toBe(true);
+    expect(conditionHolds("inputs.count == '3.0'", lookup)).toBe(false);
+    expect(conditionHolds("inputs.aws-region != ''", lookup)).toBe(false);
+    expect(conditionHolds('!inputs.aws-region', lookup)).toBe(true);
+  });
+
+  it('refuses a function it does not know instead of guessing', () => {
+    expect(() => conditionHolds('success()', lookup)).toThrow('success() is not evaluated here');
+    expect(conditionHolds('success()', lookup, { success: () => true })).toBe(true);
+    expect(() => evaluateText('${{ hashFiles(x) }}', lookup)).toThrow('hashFiles');
   });
 });
