@@ -134,3 +134,43 @@ describe('the README check itself', () => {
     expect(tableNames(section(sample, 'Inputs') ?? '')).toEqual(['stack-name', 'gone']);
   });
 });
+
+describe('the Marketplace listing', () => {
+  // docs.github.com, "Metadata syntax for GitHub Actions", branding: the badge colours, and icons
+  // from its list of supported Feather v4.28.0 icons (a few; add one after checking that list).
+  const COLORS = [
+    'white',
+    'black',
+    'yellow',
+    'blue',
+    'green',
+    'orange',
+    'red',
+    'purple',
+    'gray-dark',
+  ];
+  const SUPPORTED_ICONS = [
+    'layers',
+    'upload-cloud',
+    'database',
+    'refresh-cw',
+    'box',
+    'package',
+    'server',
+    'cloud',
+    'globe',
+  ];
+
+  it.each(actions)('%s has a branding block with a supported icon and colour', (name) => {
+    const branding = (meta(name) as { branding?: { icon?: string; color?: string } }).branding;
+    expect(SUPPORTED_ICONS).toContain(branding?.icon);
+    expect(COLORS).toContain(branding?.color);
+  });
+
+  it('gives every action its own icon', () => {
+    const icons = actions.map(
+      (name) => (meta(name) as { branding?: { icon?: string } }).branding?.icon,
+    );
+    expect(new Set(icons).size).toBe(actions.length);
+  });
+});
