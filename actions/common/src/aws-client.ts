@@ -52,6 +52,7 @@ export const AFTER_DEADLINE_MS = 20_000;
 /** A request the step's deadline stopped: a timeout (so reported as one) that names the call. */
 export class RequestTimedOut extends TimeoutError {
   constructor(
+    /** The client's service, e.g. `S3`, `CloudFront`. */
     readonly service: string,
     /** The API operation, e.g. `HeadBucket`. */
     readonly operation: string,
@@ -151,7 +152,7 @@ interface BindableClient {
     add(
       middleware: (
         next: (args: unknown) => Promise<unknown>,
-        context: { commandName?: string },
+        context: { clientName?: string; commandName?: string },
       ) => (args: unknown) => Promise<unknown>,
       options: { step: 'initialize'; name: string; override?: boolean },
     ): void;
@@ -178,16 +179,19 @@ function bindToDeadline(
   },
 ): void {
   const { deadline, service } = options;
-  // The operation's name is only known inside the middleware stack (bundles are minified, so a
+  // The call's name is only known inside the middleware stack (bundles are minified, so a
   // command's class name is not it): the outermost step notes it on whatever error passes.
-  const operations = new WeakMap<object, string>();
+  const calls = new WeakMap<object, { service: string; operation: string }>();
   client.middlewareStack.add(
     (next, context) => async (args) => {
       try {
         return await next(args);
       } catch (error) {
         if (typeof error === 'object' && error !== null && context.commandName) {
-          operations.set(error, context.commandName.replace(/Command$/, ''));
+          calls.set(error, {
+            service: context.clientName?.replace(/Client$/, '') || service,
+            operation: context.commandName.replace(/Command$/, ''),
+          });
         }
         throw error;
       }
@@ -224,11 +228,11 @@ function bindToDeadline(
         if (!bound.aborted || (error as { name?: string } | null)?.name !== 'AbortError') {
           throw error;
         }
-        const operation = operations.get(error as object) ?? 'request';
-        const call = `${service} ${operation}`;
+        const named = calls.get(error as object) ?? { service, operation: 'request' };
+        const call = `${named.service} ${named.operation}`;
         throw new RequestTimedOut(
-          service,
-          operation,
+          named.service,
+          named.operation,
           late
             ? `${call}, sent after the step's timeout-minutes (${budget}) ran out, got no answer from ${from} within ${formatBudget(options.afterDeadlineMs)}; the request was stopped.`
             : `${call} got no answer from ${from} before the step's timeout-minutes (${budget}) ran out; the request was stopped.`,

@@ -229,6 +229,7 @@ describe('a client bound to the step deadline, against an endpoint that never an
     expect(outcome).toBeInstanceOf(TimeoutError);
     const error = outcome as RequestTimedOut;
     expect(error.operation).toBe('GetCallerIdentity');
+    expect(error.service).toBe('STS');
     expect(error.message).toContain('STS GetCallerIdentity');
     expect(error.message).toContain(urlOf(hung));
     expect(error.message).toContain('timeout-minutes (0s)');

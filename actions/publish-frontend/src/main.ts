@@ -5,7 +5,7 @@
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { S3Client } from '@aws-sdk/client-s3';
 import { createClient, endpointFor, resolveRegion } from '../../common/src/aws-client.js';
-import type { ActionContext, ActionDefinition } from '../../common/src/context.js';
+import type { ActionContext, ActionDefinition, Deadline } from '../../common/src/context.js';
 import { formatBytes } from '../../common/src/format.js';
 import { untilDeadline } from '../../common/src/poller.js';
 import { runIdentity } from '../../common/src/run-identity.js';
@@ -30,7 +30,7 @@ export const definition: ActionDefinition<PublishInputs> = {
 export async function run(context: ActionContext<PublishInputs>): Promise<void> {
   const { inputs, env, log } = context;
   const region = resolveRegion(inputs.region, env);
-  const { s3, cloudfront } = clients({ region, env });
+  const { s3, cloudfront } = clients({ region, env, deadline: context.deadline });
   const state = await readState({ inputs, s3, cloudfront, region, log });
   const plan = planFor({ inputs, state, now: context.clock.now() });
   log.info(describePlan(state, plan));
@@ -77,8 +77,17 @@ export async function run(context: ActionContext<PublishInputs>): Promise<void> 
   }
 }
 
-function clients(options: { region: string; env: NodeJS.ProcessEnv }) {
-  const clientContext = { action: ACTION, region: options.region, env: options.env };
+/**
+ * Both clients are bound to the step's deadline: a request to a frozen endpoint fails the step
+ * as a timeout naming the call when timeout-minutes runs out (common/src/aws-client.ts).
+ */
+function clients(options: { region: string; env: NodeJS.ProcessEnv; deadline: Deadline }) {
+  const clientContext = {
+    action: ACTION,
+    region: options.region,
+    env: options.env,
+    deadline: options.deadline,
+  };
   return {
     s3: createClient(S3Client, 'S3', clientContext, {
       // Integrity comes from Content-MD5 on each PUT; this keeps uploads plain streamed bodies

@@ -19,7 +19,7 @@ import {
   UploadPartCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { ActionError, awsErrorCode } from '../../common/src/errors.js';
+import { ActionError, awsErrorCode, TimeoutError } from '../../common/src/errors.js';
 import { formatBytes } from '../../common/src/format.js';
 import { md5OfStream, type LocalFile } from './local-files.js';
 import type { PlannedUpload } from './plan.js';
@@ -247,7 +247,8 @@ async function withFreshStream<T>(send: () => Promise<T>): Promise<T> {
         status >= 400 &&
         status < 500 &&
         awsErrorCode(error) !== 'RequestTimeout';
-      if (attempt >= STREAM_ATTEMPTS || clientError) throw error;
+      // The step's deadline stopped it (RequestTimedOut): another attempt would only be stopped again.
+      if (attempt >= STREAM_ATTEMPTS || clientError || error instanceof TimeoutError) throw error;
       await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
     }
   }
