@@ -39,7 +39,9 @@ export async function run(context: ActionContext<ProvisionInputs>): Promise<void
   // 1. Check everything that needs no AWS call.
   const { template, stackPolicy } = checkLocally({ inputs, log });
   const region = resolveRegion(inputs.region, env);
-  const clientContext = { action: ACTION, region, env };
+  // Bound to the step's deadline: a request still waiting when timeout-minutes runs out is
+  // stopped and named (RequestTimedOut), never left hanging.
+  const clientContext = { action: ACTION, region, env, deadline: context.deadline };
   const cloudFormation = createClient(CloudFormationClient, 'CLOUDFORMATION', clientContext);
 
   // 2. Check with CloudFormation (read-only calls, plus the template upload when it is too big).

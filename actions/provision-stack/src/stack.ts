@@ -6,9 +6,10 @@
 import {
   type CloudFormationClient,
   DeleteStackCommand,
-  DescribeStackResourcesCommand,
   DescribeStacksCommand,
+  ListStackResourcesCommand,
   type Stack,
+  type StackResourceSummary,
   UpdateTerminationProtectionCommand,
 } from '@aws-sdk/client-cloudformation';
 import { ActionError, errorMessage, isAwsError, TimeoutError } from '../../common/src/errors.js';
@@ -122,18 +123,39 @@ async function withTimeoutAdvice<T>(wait: Promise<T>, advice: string): Promise<T
   }
 }
 
-/** Resources left failed by a failed rollback, with their reasons: what continue-update-rollback is about. */
+/**
+ * Resources left failed by a failed rollback, with their reasons: what continue-update-rollback is
+ * about. ListStackResources pages through every resource; DescribeStackResources would stop at
+ * the first 100 ("If your stack has more resources than this, you should use ListStackResources
+ * instead", API_DescribeStackResources), and a large stack's stuck resource may be past them.
+ */
 export async function failedResources(
   client: CloudFormationClient,
   stackId: string,
 ): Promise<string[]> {
-  const response = await client.send(new DescribeStackResourcesCommand({ StackName: stackId }));
-  return (response.StackResources ?? [])
+  return (await stackResources(client, stackId))
     .filter((resource) => (resource.ResourceStatus ?? '').endsWith('_FAILED'))
     .map(
       (resource) =>
         `${resource.LogicalResourceId} (${resource.ResourceType}) ${resource.ResourceStatus}: ${resource.ResourceStatusReason ?? 'no reason given'}`,
     );
+}
+
+/** Every resource of a stack, all pages of ListStackResources. */
+export async function stackResources(
+  client: CloudFormationClient,
+  stackId: string,
+): Promise<StackResourceSummary[]> {
+  const resources: StackResourceSummary[] = [];
+  let token: string | undefined;
+  do {
+    const page = await client.send(
+      new ListStackResourcesCommand({ StackName: stackId, NextToken: token }),
+    );
+    resources.push(...(page.StackResourceSummaries ?? []));
+    token = page.NextToken;
+  } while (token);
+  return resources;
 }
 
 /**

@@ -13,10 +13,10 @@ import {
   DeleteStackCommand,
   DescribeChangeSetCommand,
   DescribeStackEventsCommand,
-  DescribeStackResourcesCommand,
   DescribeStacksCommand,
   ExecuteChangeSetCommand,
   GetStackPolicyCommand,
+  ListStackResourcesCommand,
   SetStackPolicyCommand,
   type Stack,
   type StackEvent,
@@ -479,20 +479,20 @@ describe('run: an existing stack', () => {
   it('fails on UPDATE_ROLLBACK_FAILED with the stuck resources and continue-update-rollback guidance', async () => {
     cfn.on(ValidateTemplateCommand).resolves({});
     cfn.on(DescribeStacksCommand, { StackName: 'app' }).resolves(stack('UPDATE_ROLLBACK_FAILED'));
-    cfn.on(DescribeStackResourcesCommand).resolves({
-      StackResources: [
+    cfn.on(ListStackResourcesCommand).resolves({
+      StackResourceSummaries: [
         {
           LogicalResourceId: 'Logs',
           ResourceType: 'AWS::Logs::LogGroup',
           ResourceStatus: 'UPDATE_COMPLETE',
-          Timestamp: new Date(),
+          LastUpdatedTimestamp: new Date(),
         },
         {
           LogicalResourceId: 'Setting',
           ResourceType: 'AWS::SSM::Parameter',
           ResourceStatus: 'UPDATE_FAILED',
           ResourceStatusReason: 'Parameter was deleted outside CloudFormation',
-          Timestamp: new Date(),
+          LastUpdatedTimestamp: new Date(),
         },
       ],
     });
