@@ -357,7 +357,13 @@ describe('the workflows', () => {
         const problems: string[] = [];
         const steps = job.steps ?? [];
         const ids = steps.map((step) => step.id);
-        const check = (text: string, isCondition: boolean, before: number, where: string): void => {
+        const check = (
+          text: string,
+          isCondition: boolean,
+          before: number,
+          where: string,
+          acceptsEmpty: (read: string) => boolean = () => false,
+        ): void => {
           for (const read of readsOf(text, isCondition)) {
             const [context, id, kind, output] = read.split('.');
             // The whole context (toJSON(steps)) names no step.
@@ -371,7 +377,7 @@ describe('the workflows', () => {
             const offered = outputsOfStep(steps[at]!);
             if (!output || !offered.names.has(output))
               problems.push(`${where}: ${read} is no output of ${id}`);
-            else if (offered.conditional.has(output))
+            else if (offered.conditional.has(output) && !acceptsEmpty(read))
               problems.push(
                 `${where}: ${read} is a conditional stack output (empty when its condition is false)`,
               );
@@ -379,11 +385,30 @@ describe('the workflows', () => {
         };
         for (const [index, step] of steps.entries()) {
           for (const { text, at } of strings(step)) {
+            // A conditional stack output may feed a stack parameter that takes an empty value
+            // for the layout without that output (edge.yaml ApiVpcOriginId, for one).
+            const acceptsEmpty = (read: string): boolean => {
+              if (
+                toolkitActionOf(step.uses) !== 'provision-stack' ||
+                at.join('.') !== 'with.parameters'
+              )
+                return false;
+              const line = text.split('\n').find((candidate) => candidate.includes(read));
+              const key = line?.split('=', 1)[0]?.trim() ?? '';
+              const parameter = templateOf(step)?.Parameters?.[key];
+              if (!parameter) return false;
+              if (parameter.Default === '') return true;
+              return (
+                parameter.AllowedPattern !== undefined &&
+                new RegExp(parameter.AllowedPattern).test('')
+              );
+            };
             check(
               text,
               at.length === 1 && at[0] === 'if',
               index,
               `step ${step.id ?? index} ${at.join('.')}`,
+              acceptsEmpty,
             );
           }
         }
@@ -875,6 +900,78 @@ describe('deploy.yml', () => {
       expect(outcome('true', 'skipped')).toBe('false');
       expect(outcome('false', 'success')).toBe('true');
       expect(outcome(undefined, undefined)).toBe('');
+    });
+  });
+
+  describe('lookups between the stacks', () => {
+    const lookups = stepById('lookups');
+    const aws = (
+      stack:
+        'missing' | 'CREATE_COMPLETE' | 'UPDATE_ROLLBACK_COMPLETE' | 'ROLLBACK_COMPLETE' | 'denied',
+    ) => `
+      case "$1 $2" in
+        "ec2 describe-managed-prefix-lists") echo pl-3b927c52 ;;
+        "cloudformation describe-stacks")
+          case ${stack} in
+            missing) echo "An error occurred (ValidationError) when calling the DescribeStacks operation: Stack with id production-data does not exist" >&2; exit 254 ;;
+            denied) echo "An error occurred (AccessDenied) when calling the DescribeStacks operation: not authorized" >&2; exit 254 ;;
+            *) echo ${stack} ;;
+          esac ;;
+        *) echo "unexpected aws $*" >&2; exit 1 ;;
+      esac`;
+    const run = (stack: Parameters<typeof aws>[0]) =>
+      runScript({
+        script: lookups.run!,
+        env: { DATA_STACK: 'production-data' },
+        commands: { aws: aws(stack) },
+      });
+
+    it('runs after the network stack and feeds the data and app stacks', () => {
+      const order = steps.map((step) => step.id);
+      expect(order.indexOf('lookups')).toBe(order.indexOf('network') + 1);
+      expect(lookups.env).toEqual({ DATA_STACK: '${{ inputs.stack-prefix }}-data' });
+    });
+
+    it.each([
+      ['a first create', 'missing', 'false'],
+      ['a create that rolled back', 'ROLLBACK_COMPLETE', 'false'],
+      ['a stack that exists', 'CREATE_COMPLETE', 'true'],
+      ['a stack whose last update rolled back', 'UPDATE_ROLLBACK_COMPLETE', 'true'],
+    ] as const)(
+      'turns Aurora deletion protection on except for %s',
+      async (_case, stack, expected) => {
+        const result = await run(stack);
+        expect(result.exitCode).toBe(0);
+        expect(result.outputs).toEqual({
+          'cloudfront-prefix-list-id': 'pl-3b927c52',
+          'database-deletion-protection': expected,
+        });
+      },
+    );
+
+    it('fails on any other DescribeStacks error instead of guessing', async () => {
+      const result = await run('denied');
+      expect(result.exitCode).toBe(1);
+      expect(result.annotations[0]?.title).toBe('Stack lookup failed');
+      expect(result.outputs).toEqual({});
+    });
+
+    it('hands on the VPC origin security group, or None for the public layout, as edge.yaml takes it', async () => {
+      const step = stepById('vpc-origin');
+      const pattern = new RegExp(
+        String(templateOf(stepById('edge'))?.Parameters?.VpcOriginSecurityGroupId?.AllowedPattern),
+      );
+      for (const answer of ['sg-0123456789abcdef0', 'None']) {
+        const result = await runScript({
+          script: step.run!,
+          env: { VPC_ID: 'vpc-0abc' },
+          commands: {
+            aws: `[[ "$*" == *"Name=vpc-id,Values=vpc-0abc"* ]] || exit 3; echo ${answer}`,
+          },
+        });
+        expect(result.outputs).toEqual({ 'security-group-id': answer });
+        expect(pattern.test(answer)).toBe(true);
+      }
     });
   });
 
