@@ -4,6 +4,7 @@
  */
 import type { Deadline } from './context.js';
 import { InputError, TimeoutError } from './errors.js';
+import { regionPartition } from './partitions.js';
 import { TOOLKIT_NAME, TOOLKIT_VERSION } from './version.js';
 
 /**
@@ -73,8 +74,6 @@ export interface FactoryClientConfig {
   forcePathStyle?: boolean;
 }
 
-const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d$/;
-
 export function resolveRegion(
   input: string | undefined,
   env: NodeJS.ProcessEnv = process.env,
@@ -87,8 +86,14 @@ export function resolveRegion(
       'a region such as eu-west-1: set the aws-region input, or AWS_REGION (aws-actions/configure-aws-credentials sets it)',
     );
   }
-  if (!REGION_PATTERN.test(region)) {
-    throw new InputError('aws-region', region, 'a region name such as eu-west-1 or us-east-1');
+  // Every region of the SDK's partition table, or of a partition's region pattern, and no other:
+  // a typo would otherwise reach the SDK, which assumes the commercial partition for any name.
+  if (!regionPartition(region)) {
+    throw new InputError(
+      'aws-region',
+      region,
+      'a region name such as eu-west-1, us-gov-west-1, cn-north-1 or eusc-de-east-1',
+    );
   }
   return region;
 }
