@@ -62,16 +62,43 @@ export function choosePaths(options: {
 }
 
 /**
- * The viewer path of an object key: the origin's path (OriginPath) is removed, and characters
- * CloudFront wants URL-encoded are encoded (a literal `*` too, which would read as a wildcard).
+ * The viewer path of an object key, as CloudFront wants it in an invalidation: the origin's path
+ * (OriginPath) removed, and exactly the characters CloudFront documents percent-encoded. CloudFront
+ * Developer Guide, "What you need to know when invalidating files"
+ * (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/invalidation-specifying-objects.html):
+ * "If the path includes non-ASCII characters or unsafe characters as defined in RFC 1738,
+ * URL-encode those characters. Do not URL-encode any other characters in the path, or CloudFront
+ * will not invalidate the old version of the updated file." So `@ + = , ; : & $` stay as they are
+ * (encodeURIComponent encoded them) and `~` is encoded (it left that alone).
+ *
+ * Two characters the rule does not settle: `?` is encoded, since in an invalidation path it starts
+ * the query string; and a key holding `*` becomes the wildcard of its prefix (`a*b.html` → `/a*`),
+ * since "The *, which replaces 0 or more characters, must be the last character in the
+ * invalidation path" and an encoded `%2A` would not invalidate the object at all. The wildcard
+ * invalidates a little more, and costs as one path.
  */
 export function urlPathFor(key: string, originPath = ''): string {
+  const relative = relativeToOrigin(key, originPath);
+  const star = relative.indexOf('*');
+  const path = star >= 0 ? relative.slice(0, star) : relative;
+  return `/${[...path].map(encodeUnsafe).join('')}${star >= 0 ? '*' : ''}`;
+}
+
+/** The key as the distribution sees it: without the origin's path (OriginPath `/web`: `web/a` → `a`). */
+export function relativeToOrigin(key: string, originPath = ''): string {
   const origin = originPath.replace(/^\/+|\/+$/g, '');
-  const relative = origin && key.startsWith(`${origin}/`) ? key.slice(origin.length + 1) : key;
-  return `/${relative
-    .split('/')
-    .map((segment) => encodeURIComponent(segment).replace(/\*/g, '%2A'))
-    .join('/')}`;
+  return origin && key.startsWith(`${origin}/`) ? key.slice(origin.length + 1) : key;
+}
+
+/** RFC 1738 §2.2's unsafe characters (plus `?`, see urlPathFor); controls and non-ASCII apart. */
+const UNSAFE = new Set([...' "<>#%{}|\\^~[]`?']);
+
+function encodeUnsafe(character: string): string {
+  const code = character.codePointAt(0) as number;
+  if (code > 0x20 && code < 0x7f && !UNSAFE.has(character)) return character;
+  return [...Buffer.from(character, 'utf8')]
+    .map((byte) => `%${byte.toString(16).toUpperCase().padStart(2, '0')}`)
+    .join('');
 }
 
 export interface CreateOptions {

@@ -11,7 +11,7 @@ import { untilDeadline } from '../../common/src/poller.js';
 import { runIdentity } from '../../common/src/run-identity.js';
 import { type Applied, applyPlan, pendingInvalidation } from './apply.js';
 import { readInputs, type PublishInputs } from './inputs.js';
-import { urlPathFor, waitForInvalidation } from './invalidation.js';
+import { relativeToOrigin, urlPathFor, waitForInvalidation } from './invalidation.js';
 import { keyFor } from './local-files.js';
 import { planPublish, type Plan } from './plan.js';
 import { nextManifest, readBackWritten, writeManifest } from './remote-objects.js';
@@ -61,7 +61,7 @@ export async function run(context: ActionContext<PublishInputs>): Promise<void> 
     record(publication, applied);
     if (applied.outcome === 'upload-stopped') throw applied.error;
     // After success and after a failure past the uploads alike: the files are in the bucket.
-    await saveManifest({ s3, inputs, state, plan, applied });
+    await saveManifest({ s3, inputs, state, plan, applied, region });
     if (applied.outcome === 'partly-published') throw applied.error;
     if (applied.invalidationId && inputs.distributionId && inputs.waitForInvalidation) {
       await waitForInvalidation({
@@ -160,6 +160,7 @@ async function saveManifest(options: {
   state: SiteState;
   plan: Plan;
   applied: Exclude<Applied, { outcome: 'upload-stopped' }>;
+  region: string;
 }): Promise<void> {
   const { s3, inputs, state, plan, applied } = options;
   const written = applied.uploads.written;
@@ -169,6 +170,7 @@ async function saveManifest(options: {
     prefix: inputs.prefix,
     keys: [...written.keys()],
     concurrency: inputs.concurrency,
+    region: options.region,
   });
   const manifest = nextManifest({
     keys: state.local.map((file) => file.key),
@@ -196,7 +198,9 @@ function siteUrl(options: {
   const { inputs, state } = options;
   const distribution = state.distribution;
   if (distribution?.domainName) {
-    return `https://${distribution.domainName}${urlPathFor(keyFor(inputs.prefix, ''), distribution.originPath)}`;
+    // A URL for people (not an invalidation path): every segment URL-encoded.
+    const path = relativeToOrigin(keyFor(inputs.prefix, ''), distribution.originPath);
+    return `https://${distribution.domainName}/${path.split('/').map(encodeURIComponent).join('/')}`;
   }
   const hasIndex = state.local.some((file) => file.relativePath === 'index.html');
   const key = keyFor(inputs.prefix, hasIndex ? 'index.html' : '');

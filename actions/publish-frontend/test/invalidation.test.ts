@@ -72,11 +72,63 @@ describe('choosePaths', () => {
     expect(choice.reason).toBe('3 paths > max-invalidation-paths 2, collapsed to /*');
   });
 
-  it('removes the origin path and encodes what CloudFront wants encoded', () => {
+  it('removes the origin path', () => {
     expect(urlPathFor('site/docs/index.html', '/site')).toBe('/docs/index.html');
     expect(urlPathFor('other/a.html', '/site')).toBe('/other/a.html');
-    expect(urlPathFor('files/my report*.pdf')).toBe('/files/my%20report%2A.pdf');
     expect(urlPathFor('café/menu.html')).toBe('/caf%C3%A9/menu.html');
+  });
+
+  // CloudFront Developer Guide, "What you need to know when invalidating files"
+  // (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/invalidation-specifying-objects.html):
+  // "If the path includes non-ASCII characters or unsafe characters as defined in RFC 1738,
+  // URL-encode those characters. Do not URL-encode any other characters in the path, or
+  // CloudFront will not invalidate the old version of the updated file." RFC 1738 §2.2 unsafe:
+  // space < > " # % { } | \ ^ ~ [ ] ` and the control characters.
+  it.each([
+    ['a b.html', '/a%20b.html'],
+    // Reserved or "safe" in RFC 1738, not unsafe: sent as they are (encodeURIComponent encoded them).
+    ['a@b.html', '/a@b.html'],
+    ['a+b.html', '/a+b.html'],
+    ['a=b.html', '/a=b.html'],
+    ['a,b.html', '/a,b.html'],
+    ['a;b.html', '/a;b.html'],
+    ['a:b.html', '/a:b.html'],
+    ['a&b.html', '/a&b.html'],
+    ['a$b.html', '/a$b.html'],
+    ["a!b'(c).html", "/a!b'(c).html"],
+    ['a-b_c.d', '/a-b_c.d'],
+    // Unsafe: encoded (encodeURIComponent left ~ alone).
+    ['a~b.html', '/a%7Eb.html'],
+    ['a%b.html', '/a%25b.html'],
+    ['a#b.html', '/a%23b.html'],
+    ['a{b}c.html', '/a%7Bb%7Dc.html'],
+    ['a|b.html', '/a%7Cb.html'],
+    ['a\\b.html', '/a%5Cb.html'],
+    ['a^b.html', '/a%5Eb.html'],
+    ['a[b].html', '/a%5Bb%5D.html'],
+    ['a`b.html', '/a%60b.html'],
+    ['a<b>.html', '/a%3Cb%3E.html'],
+    ['a"b.html', '/a%22b.html'],
+    ['a\u0001b\u007f.html', '/a%01b%7F.html'],
+    // Non-ASCII: its UTF-8 bytes.
+    ['café.html', '/caf%C3%A9.html'],
+    ['😀.png', '/%F0%9F%98%80.png'],
+    // `?` would start a query string in the path: encoded, as the key's own character.
+    ['a?b.html', '/a%3Fb.html'],
+    ['dir/sub dir/x.html', '/dir/sub%20dir/x.html'],
+  ])('the key %j is invalidated as %j', (key, path) => {
+    expect(urlPathFor(key)).toBe(path);
+  });
+
+  it('turns a key with * into the wildcard for its prefix: "*" must be the last character', () => {
+    // Same page: "The *, which replaces 0 or more characters, must be the last character in the
+    // invalidation path." An encoded %2A would not invalidate the object (above).
+    expect(urlPathFor('files/my report*.pdf')).toBe('/files/my%20report*');
+    expect(choose(['a*b.html', 'a*c.html', 'index.html']).paths).toEqual([
+      '/',
+      '/a*',
+      '/index.html',
+    ]);
   });
 });
 
