@@ -903,6 +903,60 @@ describe('deploy.yml', () => {
     });
   });
 
+  describe('the frontend job’s input check', () => {
+    const check = workflow.jobs.frontend!.steps!.find((step) => step.id === 'inputs')!;
+    const good = {
+      STACK_PREFIX: 'production',
+      FRONTEND_DIRECTORY: 'frontend',
+      FRONTEND_OUTPUT: 'frontend/dist',
+      BACKEND_CONTEXT: '.',
+      DOCKERFILE: '',
+    };
+
+    it('runs first, before anything is checked out or built', () => {
+      expect(workflow.jobs.frontend!.steps![0]).toBe(check);
+    });
+
+    it('accepts what the templates and a repository-relative path accept', async () => {
+      for (const prefix of ['production', 'ab', 'team-a-staging2', 'a'.repeat(20)]) {
+        const result = await runScript({
+          script: check.run!,
+          env: { ...good, STACK_PREFIX: prefix },
+        });
+        expect({ prefix, code: result.exitCode }).toEqual({ prefix, code: 0 });
+      }
+    });
+
+    it.each([
+      [
+        'a prefix with two hyphens in a row',
+        { STACK_PREFIX: 'team--a' },
+        'deploy.yml input stack-prefix',
+      ],
+      [
+        'a prefix ending in a hyphen',
+        { STACK_PREFIX: 'staging-' },
+        'deploy.yml input stack-prefix',
+      ],
+      [
+        'a prefix of 21 characters',
+        { STACK_PREFIX: 'a'.repeat(21) },
+        'deploy.yml input stack-prefix',
+      ],
+      ['an upper-case prefix', { STACK_PREFIX: 'Production' }, 'deploy.yml input stack-prefix'],
+      ['an absolute path', { FRONTEND_OUTPUT: '/tmp/site' }, 'deploy.yml input frontend-output'],
+      [
+        'a path leaving the repository',
+        { BACKEND_CONTEXT: 'app/../..' },
+        'deploy.yml input backend-context',
+      ],
+    ])('refuses %s, naming the input', async (_case, change, title) => {
+      const result = await runScript({ script: check.run!, env: { ...good, ...change } });
+      expect(result.exitCode).toBe(1);
+      expect(result.annotations.map((annotation) => annotation.title)).toEqual([title]);
+    });
+  });
+
   describe('lookups between the stacks', () => {
     const lookups = stepById('lookups');
     const aws = (
