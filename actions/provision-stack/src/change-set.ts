@@ -14,12 +14,21 @@ import {
   DescribeChangeSetCommand,
   type DescribeChangeSetCommandOutput,
   ExecuteChangeSetCommand,
+  ListChangeSetsCommand,
   type Parameter,
 } from '@aws-sdk/client-cloudformation';
 import type { Logger } from '../../common/src/context.js';
 import { ActionError, awsErrorCode, errorMessage, isAwsError } from '../../common/src/errors.js';
 import { poll, untilDeadline, type WaitContext } from '../../common/src/poller.js';
+import {
+  type FailureDetails,
+  failureDetails,
+  failureHint,
+  formatFailure,
+  pointsToEvents,
+} from './early-validation.js';
 import type { Capability } from './inputs.js';
+import { reportValidationFailures } from './summary.js';
 
 /** The two ways AWS says a change set would change nothing. */
 export function isNoChangesReason(reason: string | undefined): boolean {
@@ -39,6 +48,11 @@ export interface CreateChangeSetOptions {
   tags: Record<string, string>;
   roleArn?: string;
   description?: string;
+  /**
+   * True when no stack existed before this change set (a CREATE that made its stack): only then
+   * may a failed change set take the empty REVIEW_IN_PROGRESS stack with it.
+   */
+  stackIsNew: boolean;
   /** The step's deadline, clock and log: waiting for the change set draws on the deadline. */
   wait: WaitContext;
   intervalMs?: number;
@@ -106,20 +120,52 @@ export async function createChangeSet(options: CreateChangeSetOptions): Promise<
       await deleteChangeSet(client, id, stackId);
       return { kind: 'empty', id, stackId };
     }
+    // Read before the change set is deleted: its events say what the reason only points at.
+    const reason = described.StatusReason ?? 'no reason given';
+    const details = await failureDetails({ client, changeSetId: id, stackId, reason });
     await discardFailed({
       client,
       id,
       stackId,
-      createdStack: options.type === 'CREATE',
+      createdStack: options.type === 'CREATE' && options.stackIsNew,
       log: options.wait.log,
     });
-    throw new ActionError(
-      'Change set failed',
-      `CloudFormation could not make a change set for stack ${options.stackName}: ${described.StatusReason ?? 'no reason given'}`,
-      'Fix the template or parameters named in the reason; nothing was changed.',
-    );
+    throw changeSetFailure({
+      stackName: options.stackName,
+      reason,
+      details,
+      log: options.wait.log,
+    });
   }
   return { kind: 'ready', id, stackId, changes: await allChanges(client, described) };
+}
+
+/** The error for a failed change set: its reason, and each failed validation or hook with its path. */
+function changeSetFailure(options: {
+  stackName: string;
+  reason: string;
+  details: FailureDetails;
+  log: Logger;
+}): ActionError {
+  const { details } = options;
+  const lines = details.failures.map(formatFailure);
+  reportValidationFailures(details.failures);
+  if (details.unavailable && pointsToEvents(details.reason)) {
+    options.log.warning(
+      `Cannot show the details of the failed validation: ${details.unavailable}.`,
+      'Early validation details unavailable',
+    );
+  }
+  const nested =
+    details.reason !== options.reason ? `\nThe nested change set says: ${details.reason}` : '';
+  return new ActionError(
+    'Change set failed',
+    `CloudFormation could not make a change set for stack ${options.stackName}: ${options.reason}${nested}` +
+      (lines.length > 0 ? `\nFailed checks:\n${lines.join('\n')}` : ''),
+    lines.length > 0
+      ? failureHint(details.failures)
+      : 'Fix the template or parameters named in the reason; nothing was changed.',
+  );
 }
 
 /** DescribeChangeSet pages its changes; a large stack has more than one page. */
@@ -152,8 +198,11 @@ export async function deleteChangeSet(
 }
 
 /**
- * A failed CREATE change set leaves behind an empty stack in REVIEW_IN_PROGRESS that this run
- * made; it holds no resources, so it goes too and the next run starts clean.
+ * A failed CREATE change set on a stack this run made leaves behind an empty stack in
+ * REVIEW_IN_PROGRESS; it holds no resources, so it goes too and the next run starts clean. A
+ * stack that was already in REVIEW_IN_PROGRESS (an earlier run's preview) is never deleted, and
+ * neither is one that holds a change set besides this run's: another run made it at the same
+ * moment, and deleting it would throw that run's preview away.
  */
 async function discardFailed(options: {
   client: CloudFormationClient;
@@ -164,15 +213,43 @@ async function discardFailed(options: {
 }): Promise<void> {
   try {
     await deleteChangeSet(options.client, options.id, options.stackId);
-    if (options.createdStack) {
-      await options.client.send(new DeleteStackCommand({ StackName: options.stackId }));
+    if (!options.createdStack) return;
+    const others = await otherChangeSets(options.client, options.stackId, options.id);
+    if (others.length > 0) {
+      options.log.info(
+        `Stack ${options.stackId} is left in REVIEW_IN_PROGRESS: it holds change set ${others.join(', ')} of another run.`,
+      );
+      return;
     }
+    await options.client.send(new DeleteStackCommand({ StackName: options.stackId }));
   } catch (error) {
     // Clean-up is best effort: the failure being reported matters more than its leftovers.
     options.log.warning(
       `Could not clean up change set ${options.id}: ${awsErrorCode(error) ?? ''} ${errorMessage(error)}`,
     );
   }
+}
+
+/** Names of the stack's change sets other than `own` (all pages of ListChangeSets). */
+async function otherChangeSets(
+  client: CloudFormationClient,
+  stackId: string,
+  own: string,
+): Promise<string[]> {
+  const names: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await client.send(
+      new ListChangeSetsCommand({ StackName: stackId, NextToken: token }),
+    );
+    for (const summary of page.Summaries ?? []) {
+      // Summaries of other stacks are skipped too (moto lists every stack's under any StackName).
+      if (summary.ChangeSetId === own || (summary.StackId && summary.StackId !== stackId)) continue;
+      names.push(summary.ChangeSetName ?? summary.ChangeSetId ?? '?');
+    }
+    token = page.NextToken;
+  } while (token);
+  return names;
 }
 
 export interface ExecuteOptions {

@@ -94,31 +94,61 @@ function time(event: StackEvent): number {
   return event.Timestamp ? new Date(event.Timestamp).getTime() : 0;
 }
 
+/**
+ * A hook's verdict that stopped the resource (HookFailureMode FAIL, or no mode given): the event
+ * carrying it is IN_PROGRESS, and the resource's own *_FAILED event that follows only says "The
+ * following hook(s) failed: [<type>]", so the hook's event is the one that says why.
+ */
+export function isHookFailure(event: StackEvent): boolean {
+  return (
+    (event.HookStatus === 'HOOK_COMPLETE_FAILED' || event.HookStatus === 'HOOK_FAILED') &&
+    event.HookFailureMode !== 'WARN'
+  );
+}
+
+/** A hook that failed in WARN mode: provisioning went on, with this warning. */
+function isHookWarning(event: StackEvent): boolean {
+  return (
+    (event.HookStatus === 'HOOK_COMPLETE_FAILED' || event.HookStatus === 'HOOK_FAILED') &&
+    event.HookFailureMode === 'WARN'
+  );
+}
+
 export function isFailure(event: StackEvent): boolean {
-  return (event.ResourceStatus ?? '').endsWith('_FAILED');
+  return (event.ResourceStatus ?? '').endsWith('_FAILED') || isHookFailure(event);
 }
 
 /**
  * Reasons that only repeat another failure: resources cancelled because a sibling failed, a
- * parent saying which children failed, an embedded stack failing because of its own resources.
+ * parent saying which children failed, an embedded stack failing because of its own resources, a
+ * resource failing because a hook (reported on its own event) failed.
  */
 const CONSEQUENCE =
-  /Resource (creation|update|deletion) cancelled|The following resource\(s\) failed|Embedded stack .* was not successfully/i;
+  /Resource (creation|update|deletion) cancelled|The following resource\(s\) failed|Embedded stack .* was not successfully|The following hook\(s\) failed/i;
 
 /** Every failure of the events, root causes first, each group in the order it happened. */
 export function orderFailures(events: StackEvent[]): StackEvent[] {
   const failures = events.filter(isFailure).sort((a, b) => time(a) - time(b));
-  const causes = failures.filter((event) => !CONSEQUENCE.test(event.ResourceStatusReason ?? ''));
-  const consequences = failures.filter((event) =>
-    CONSEQUENCE.test(event.ResourceStatusReason ?? ''),
-  );
-  return [...causes, ...consequences];
+  const isConsequence = (event: StackEvent) =>
+    !isHookFailure(event) && CONSEQUENCE.test(event.ResourceStatusReason ?? '');
+  return [...failures.filter((event) => !isConsequence(event)), ...failures.filter(isConsequence)];
 }
 
-/** One log line per event, the way the console's Events tab reads. */
+/** Hooks that failed in WARN mode, one line each: provisioning went on, but they said something. */
+export function hookWarnings(events: StackEvent[], rootStackName: string): string[] {
+  return events.filter(isHookWarning).map((event) => formatEvent(event, rootStackName));
+}
+
+/** One log line per event, the way the console's Events tab reads; a hook's verdict with its reason. */
 export function formatEvent(event: StackEvent, rootStackName: string): string {
   const at = event.Timestamp ? new Date(event.Timestamp).toISOString().slice(11, 19) : '--:--:--';
   const stack = event.StackName && event.StackName !== rootStackName ? `${event.StackName}/` : '';
+  const resource = `${event.ResourceStatus ?? ''} ${stack}${event.LogicalResourceId ?? ''} (${event.ResourceType ?? ''})`;
+  if (event.HookType && event.HookStatus) {
+    const mode = event.HookFailureMode === 'WARN' && isHookWarning(event) ? ' (WARN)' : '';
+    const reason = event.HookStatusReason ? `: ${event.HookStatusReason}` : '';
+    return `${at} ${resource} hook ${event.HookType} ${event.HookStatus}${mode}${reason}`;
+  }
   const reason = event.ResourceStatusReason ? `: ${event.ResourceStatusReason}` : '';
-  return `${at} ${event.ResourceStatus ?? ''} ${stack}${event.LogicalResourceId ?? ''} (${event.ResourceType ?? ''})${reason}`;
+  return `${at} ${resource}${reason}`;
 }

@@ -47,6 +47,7 @@ export async function finishUnchanged(deploy: Deployment, stackRef: string): Pro
   const { cloudFormation, context } = deploy;
   report.reportNoChanges(context.inputs.stackName);
   let current = (await describeStack(cloudFormation, stackRef)) as Stack;
+  refuseFailedAsUnchanged(deploy, current);
   // The template is unchanged but the policy file may not be: it is applied all the same.
   const policy = await setPolicy(deploy, { stackId: current.StackId as string, isNew: false });
   const protectionChanged =
@@ -60,6 +61,28 @@ export async function finishUnchanged(deploy: Deployment, stackRef: string): Pro
   if (changed)
     current = (await describeStack(cloudFormation, current.StackId as string)) ?? current;
   finish(deploy, { stack: current, changed, stackPolicy: policy?.words });
+}
+
+/**
+ * CREATE_FAILED and UPDATE_FAILED (reachable only with rollback disabled) keep what the failed
+ * operation left, and the stack's template is the one that failed. "No changes" then means this
+ * run would deploy exactly what failed: not a success. Deploy fails saying so; preview warns.
+ */
+function refuseFailedAsUnchanged(deploy: Deployment, current: Stack): void {
+  const status = current.StackStatus ?? '';
+  if (status !== 'CREATE_FAILED' && status !== 'UPDATE_FAILED') return;
+  const { inputs } = deploy.context;
+  const name = inputs.stackName;
+  const title = `Stack ${name} is in ${status}`;
+  const operation = status === 'CREATE_FAILED' ? 'create' : 'update';
+  const message = `No changes: the template and parameters are those of the ${operation} that failed; stack ${name} is in ${status} (rollback was disabled), holding what that ${operation} left.`;
+  const hint = `Fix forward: change the template or parameters so the failed resources can be ${operation === 'create' ? 'created' : 'updated'}, and run this step again; or roll the stack back first (aws cloudformation rollback-stack --stack-name ${name}).`;
+  if (inputs.mode === 'preview') {
+    deploy.context.log.warning(`${message} ${hint}`, title);
+    return;
+  }
+  setOutputs({ stack: current, changed: false });
+  throw new ActionError(title, message, hint);
 }
 
 /** Preview: the change set stays for review; a deploy run would be blocked by `risks`. */
@@ -207,8 +230,11 @@ function finish(
     },
     outputs,
   );
-  if (options.stack?.StackId) {
-    const url = report.stackConsoleUrl(deploy.region, options.stack.StackId);
+  const url = options.stack?.StackId
+    ? report.stackConsoleUrl(deploy.region, options.stack.StackId)
+    : '';
+  // '' in a partition without a public console (partitions.ts).
+  if (url) {
     core.summary.addLink('Open the stack in the CloudFormation console', url);
     deploy.context.log.info(`Stack: ${url}`);
   }

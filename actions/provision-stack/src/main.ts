@@ -93,6 +93,7 @@ export async function run(context: ActionContext<ProvisionInputs>): Promise<void
     capabilities: inputs.capabilities,
     tags: inputs.tags,
     roleArn: inputs.roleArn,
+    stackIsNew: stack.type === 'CREATE' && !stack.onReview,
     description:
       identity.runId && identity.repository ? `${ACTION}, ${describeRun(identity)}` : undefined,
     wait: context,

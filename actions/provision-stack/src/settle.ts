@@ -22,6 +22,12 @@ export interface SettledStack {
   type: 'CREATE' | 'UPDATE';
   /** The stack the change set will update; undefined for a new one (or one in REVIEW_IN_PROGRESS). */
   existing?: Stack;
+  /**
+   * CREATE on a stack already in REVIEW_IN_PROGRESS: it was made by an earlier run (a preview, or
+   * one stopped before executing) and may hold that run's change sets, so it is never this run's
+   * to delete.
+   */
+  onReview?: Stack;
 }
 
 /** Brings the stack to a state a change set can start from, or fails saying why it cannot. */
@@ -42,8 +48,9 @@ export async function settleStack(options: SettleOptions): Promise<SettledStack>
     };
     switch (decision.kind) {
       case 'create':
-      case 'create-on-review':
         return { type: 'CREATE' };
+      case 'create-on-review':
+        return { type: 'CREATE', onReview: stack };
       case 'update':
         return { type: 'UPDATE', existing: stack };
       case 'wait':

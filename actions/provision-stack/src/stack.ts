@@ -14,7 +14,7 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { ActionError, errorMessage, isAwsError, TimeoutError } from '../../common/src/errors.js';
 import { poll, untilDeadline, type WaitContext } from '../../common/src/poller.js';
-import { type EventStream, formatEvent } from './events.js';
+import { type EventStream, formatEvent, hookWarnings } from './events.js';
 import { isBusy } from './stack-state.js';
 
 export const POLL_INTERVAL_MS = 5000;
@@ -97,8 +97,11 @@ export async function waitForExecution(
     ...untilDeadline(options.wait),
     check: async (report) => {
       const stack = await describeStack(options.client, options.stackId);
-      for (const event of await options.events.next())
-        report(formatEvent(event, options.stackName));
+      const fresh = await options.events.next();
+      for (const event of fresh) report(formatEvent(event, options.stackName));
+      // A hook in WARN mode let provisioning go on; what it objected to is still worth a warning.
+      for (const line of hookWarnings(fresh, options.stackName))
+        options.wait.log.warning(line, 'Hook warning');
       const status = stack?.StackStatus ?? 'UNKNOWN';
       // ExecuteChangeSet moves the stack to *_IN_PROGRESS before it returns (the AWS CLI's
       // `deploy` relies on the same), so a settled status here is this execution's end. A new

@@ -6,6 +6,7 @@ import * as core from '../../common/src/core.js';
 import type { Change, StackEvent } from '@aws-sdk/client-cloudformation';
 import { textTable } from '../../common/src/format.js';
 import { addFacts, addTable, consoleUrl, escapeHtml } from '../../common/src/summary.js';
+import { failureResource, type ValidationFailure } from './early-validation.js';
 import type { ProtectionRisk } from './protect.js';
 
 export const CHANGE_HEADERS = ['Action', 'Logical ID', 'Type', 'Replacement', 'Scope'];
@@ -108,8 +109,26 @@ export function reportFailures(failures: StackEvent[], rootStackName: string): v
         ? `${event.StackName}/${event.LogicalResourceId ?? ''}`
         : (event.LogicalResourceId ?? ''),
       event.ResourceType ?? '',
-      event.ResourceStatus ?? '',
-      event.ResourceStatusReason ?? '',
+      // A hook's verdict is on its own event: its status and reason say why, with the hook named.
+      event.HookType && event.HookStatus
+        ? `${event.HookStatus} (hook ${event.HookType})`
+        : (event.ResourceStatus ?? ''),
+      (event.HookType && event.HookStatusReason) || (event.ResourceStatusReason ?? ''),
+    ]),
+  );
+}
+
+/** The checks a failed change set did not pass (early validation, hooks), one row each. */
+export function reportValidationFailures(failures: ValidationFailure[]): void {
+  if (failures.length === 0) return;
+  core.summary.addHeading('Failed checks of the change set', 3);
+  addTable(
+    ['Resource', 'Check', 'Path', 'Reason'],
+    failures.map((failure) => [
+      failureResource(failure),
+      failure.warning ? `${failure.check} (warning only)` : failure.check,
+      failure.path || '-',
+      failure.reason,
     ]),
   );
 }

@@ -5,7 +5,7 @@ import {
   type StackEvent,
 } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
-import { EventStream, formatEvent, orderFailures } from '../src/events.js';
+import { EventStream, formatEvent, hookWarnings, orderFailures } from '../src/events.js';
 
 // Event shapes as in the DescribeStackEvents API reference (StackEvent). moto emits only
 // stack-level events (no per-resource ones, no nested stacks), so streaming is unit-tested here.
@@ -140,5 +140,78 @@ describe('orderFailures', () => {
       }),
     ];
     expect(orderFailures(events).map((e) => e.EventId)).toEqual(['2', '4', '1', '6']);
+  });
+});
+
+/**
+ * Hook verdicts on stack events: StackEvent's HookType ("The name of the Hook"), HookStatus
+ * (HOOK_IN_PROGRESS | HOOK_COMPLETE_SUCCEEDED | HOOK_COMPLETE_FAILED | HOOK_FAILED),
+ * HookStatusReason, HookInvocationPoint (PRE_PROVISION) and HookFailureMode (FAIL "Stops
+ * provisioning resources", WARN "Allows provisioning to continue with a warning message") — API
+ * reference https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_StackEvent.html.
+ * The verdict arrives on an IN_PROGRESS event; the resource's CREATE_FAILED event then only says
+ * "The following hook(s) failed: [<HookType>]".
+ */
+describe('hooks', () => {
+  const HOOK = 'AWS::ControlTower::Hook';
+  const verdict = (id: string, mode: 'FAIL' | 'WARN', reason: string) =>
+    event({
+      id,
+      LogicalResourceId: 'Bucket',
+      ResourceStatus: 'CREATE_IN_PROGRESS',
+      HookType: HOOK,
+      HookStatus: 'HOOK_COMPLETE_FAILED',
+      HookStatusReason: reason,
+      HookInvocationPoint: 'PRE_PROVISION',
+      HookFailureMode: mode,
+    });
+  const reason =
+    'Hook failed with message: Rule [CT.S3.PR.1]: Require an Amazon S3 bucket to have block public access settings configured';
+
+  it('puts a failed hook first, with its reason and type, before the failure it caused', () => {
+    const events = [
+      event({ id: 'a', LogicalResourceId: 'Bucket', ResourceStatus: 'CREATE_IN_PROGRESS' }),
+      verdict('b', 'FAIL', reason),
+      event({
+        id: 'c',
+        LogicalResourceId: 'Bucket',
+        ResourceStatus: 'CREATE_FAILED',
+        ResourceStatusReason: `The following hook(s) failed: [${HOOK}]`,
+      }),
+      event({
+        id: 'd',
+        LogicalResourceId: 'Queue',
+        ResourceType: 'AWS::SQS::Queue',
+        ResourceStatus: 'CREATE_FAILED',
+        ResourceStatusReason: 'Resource creation cancelled',
+      }),
+    ];
+    const ordered = orderFailures(events);
+    expect(ordered.map((e) => e.EventId)).toEqual(['b', 'c', 'd']);
+    const first = formatEvent(ordered[0] as StackEvent, 'app');
+    expect(first).toContain(`Bucket (AWS::S3::Bucket) hook ${HOOK} HOOK_COMPLETE_FAILED`);
+    expect(first).toContain(reason);
+  });
+
+  it('counts a WARN-mode hook failure as a warning, not a failure, and ignores hooks that passed', () => {
+    const events = [
+      verdict('w', 'WARN', 'Hook failed with message: versioning is off'),
+      event({
+        id: 'ok',
+        LogicalResourceId: 'Bucket',
+        ResourceStatus: 'CREATE_IN_PROGRESS',
+        HookType: HOOK,
+        HookStatus: 'HOOK_COMPLETE_SUCCEEDED',
+        HookStatusReason: 'Hook succeeded',
+        HookFailureMode: 'FAIL',
+      }),
+      event({ id: 'done', LogicalResourceId: 'Bucket', ResourceStatus: 'CREATE_COMPLETE' }),
+    ];
+    expect(orderFailures(events)).toEqual([]);
+    expect(hookWarnings(events, 'app')).toEqual([
+      expect.stringMatching(
+        /Bucket \(AWS::S3::Bucket\) hook AWS::ControlTower::Hook HOOK_COMPLETE_FAILED \(WARN\): Hook failed with message: versioning is off$/,
+      ),
+    ]);
   });
 });

@@ -10,12 +10,14 @@ import {
   CloudFormationClient,
   CloudFormationServiceException,
   CreateChangeSetCommand,
+  DeleteChangeSetCommand,
   DeleteStackCommand,
   DescribeChangeSetCommand,
   DescribeStackEventsCommand,
   DescribeStacksCommand,
   ExecuteChangeSetCommand,
   GetStackPolicyCommand,
+  ListChangeSetsCommand,
   ListStackResourcesCommand,
   SetStackPolicyCommand,
   type Stack,
@@ -101,6 +103,15 @@ function notFound(): Error {
     $fault: 'client',
     $metadata: { httpStatusCode: 400 },
     message: 'Stack with id app does not exist',
+  });
+}
+
+function validationError(message: string): Error {
+  return new CloudFormationServiceException({
+    name: 'ValidationError',
+    $fault: 'client',
+    $metadata: { httpStatusCode: 400 },
+    message,
   });
 }
 
@@ -328,6 +339,77 @@ describe('run: a new stack', () => {
       /Failed resources \(root cause first\)[\s\S]*<td>Logs<\/td>[\s\S]*<td>Setting<\/td>/,
     );
     expect(outputs()['stack-status']).toBe('ROLLBACK_COMPLETE');
+  });
+
+  // Hook fields of StackEvent (API_StackEvent): the verdict of a Control Tower proactive control
+  // arrives on the resource's IN_PROGRESS event; its CREATE_FAILED event only names the hook.
+  // moto has no hooks, so this is a unit test.
+  it('names the hook and its reason when a hook stops a resource', async () => {
+    cfn.on(ValidateTemplateCommand).resolves({});
+    cfn.on(DescribeStacksCommand, { StackName: 'app' }).rejects(notFound());
+    changeSetReady([{ action: 'Add', id: 'Logs', type: 'AWS::Logs::LogGroup' }]);
+    const verdict: StackEvent = {
+      ...event('h1', 'Logs', 'CREATE_IN_PROGRESS', undefined, 'AWS::Logs::LogGroup'),
+      HookType: 'Private::Guard::LogRetention',
+      HookStatus: 'HOOK_COMPLETE_FAILED',
+      HookStatusReason: 'Hook failed with message: RetentionInDays must be at least 30',
+      HookInvocationPoint: 'PRE_PROVISION',
+      HookFailureMode: 'FAIL',
+    };
+    cfn
+      .on(DescribeStackEventsCommand)
+      .resolvesOnce({ StackEvents: [] })
+      .resolves({
+        StackEvents: [
+          verdict,
+          event(
+            'h2',
+            'Logs',
+            'CREATE_FAILED',
+            'The following hook(s) failed: [Private::Guard::LogRetention]',
+            'AWS::Logs::LogGroup',
+          ),
+          event('h3', 'app', 'ROLLBACK_COMPLETE', undefined, 'AWS::CloudFormation::Stack'),
+        ].reverse(),
+      });
+    cfn.on(ExecuteChangeSetCommand).resolves({});
+    cfn.on(DescribeStacksCommand, { StackName: STACK_ID }).resolves(stack('ROLLBACK_COMPLETE'));
+    const failure = (await start(appInputs).catch((error: unknown) => error)) as ActionError;
+    expect(failure.message).toMatch(
+      /root cause first:\n.*CREATE_IN_PROGRESS Logs \(AWS::Logs::LogGroup\) hook Private::Guard::LogRetention HOOK_COMPLETE_FAILED: Hook failed with message: RetentionInDays must be at least 30\n.*CREATE_FAILED Logs .*The following hook\(s\) failed/,
+    );
+    expect(summary()).toContain(
+      '<td>HOOK_COMPLETE_FAILED (hook Private::Guard::LogRetention)</td><td>Hook failed with message: RetentionInDays must be at least 30</td>',
+    );
+  });
+
+  it('warns about a hook that failed in WARN mode, and the deploy still succeeds', async () => {
+    cfn.on(ValidateTemplateCommand).resolves({});
+    cfn.on(DescribeStacksCommand, { StackName: 'app' }).rejects(notFound());
+    changeSetReady([{ action: 'Add', id: 'Logs', type: 'AWS::Logs::LogGroup' }]);
+    cfn
+      .on(DescribeStackEventsCommand)
+      .resolvesOnce({ StackEvents: [] })
+      .resolves({
+        StackEvents: [
+          {
+            ...event('w1', 'Logs', 'CREATE_IN_PROGRESS', undefined, 'AWS::Logs::LogGroup'),
+            HookType: 'Private::Guard::LogRetention',
+            HookStatus: 'HOOK_COMPLETE_FAILED',
+            HookStatusReason: 'Hook failed with message: RetentionInDays below 30',
+            HookFailureMode: 'WARN',
+          } as StackEvent,
+          event('w2', 'Logs', 'CREATE_COMPLETE', undefined, 'AWS::Logs::LogGroup'),
+          event('w3', 'app', 'CREATE_COMPLETE', undefined, 'AWS::CloudFormation::Stack'),
+        ].reverse(),
+      });
+    cfn.on(ExecuteChangeSetCommand).resolves({});
+    cfn.on(DescribeStacksCommand, { StackName: STACK_ID }).resolves(stack('CREATE_COMPLETE'));
+    await start(appInputs);
+    expect(stdout.join('')).toMatch(
+      /::warning title=Hook warning::.*Logs \(AWS::Logs::LogGroup\) hook Private::Guard::LogRetention HOOK_COMPLETE_FAILED \(WARN\): Hook failed with message: RetentionInDays below 30/,
+    );
+    expect(outputs()).toMatchObject({ 'stack-status': 'CREATE_COMPLETE', changed: 'true' });
   });
 
   it('uploads a template over 51,200 bytes to template-bucket and passes its URL', async () => {
@@ -561,6 +643,25 @@ describe('run: an existing stack', () => {
     });
   });
 
+  it("never deletes a REVIEW_IN_PROGRESS stack it did not create when its change set fails (another run's preview stays)", async () => {
+    cfn.on(ValidateTemplateCommand).resolves({});
+    cfn.on(DescribeStacksCommand, { StackName: 'app' }).resolves(stack('REVIEW_IN_PROGRESS'));
+    cfn.on(CreateChangeSetCommand).resolves({ Id: CHANGE_SET_ID, StackId: STACK_ID });
+    cfn.on(DescribeChangeSetCommand).resolves({
+      ChangeSetId: CHANGE_SET_ID,
+      StackId: STACK_ID,
+      Status: 'FAILED',
+      StatusReason: 'Template error: instance of Fn::GetAtt references undefined resource Nope',
+    });
+    cfn.on(DeleteChangeSetCommand).resolves({});
+    cfn.on(DeleteStackCommand).resolves({});
+    // Even with no other change set listed: the stack predates this run.
+    cfn.on(ListChangeSetsCommand).resolves({ Summaries: [] });
+    await expect(start(appInputs)).rejects.toThrow(/references undefined resource Nope/);
+    expect(cfn.commandCalls(DeleteChangeSetCommand)).toHaveLength(1);
+    expect(cfn.commandCalls(DeleteStackCommand)).toHaveLength(0);
+  });
+
   it('stops before executing a change that replaces or deletes a protected resource', async () => {
     cfn.on(ValidateTemplateCommand).resolves({});
     cfn.on(DescribeStacksCommand).resolves(stack('UPDATE_COMPLETE'));
@@ -655,6 +756,35 @@ describe('run: an existing stack', () => {
     await start({ ...appInputs, 'termination-protection': 'true' });
     expect(cfn.commandCalls(UpdateTerminationProtectionCommand)).toHaveLength(1);
     expect(outputs()).toMatchObject({ changed: 'false' });
+  });
+
+  // Issue 10 #8: CREATE_FAILED / UPDATE_FAILED are reachable only with rollback disabled; an empty
+  // change set there means the failed template is what the stack has, not that all is well.
+  // StackStatus values: API_Stack (https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_Stack.html).
+  for (const status of ['UPDATE_FAILED', 'CREATE_FAILED']) {
+    it(`fails on "no changes" when the stack is in ${status}, saying so`, async () => {
+      cfn.on(ValidateTemplateCommand).resolves({});
+      cfn.on(CreateChangeSetCommand).rejects(validationError('No updates are to be performed.'));
+      cfn.on(DescribeStacksCommand).resolves(stack(status));
+      const failure = (await start(appInputs).catch((error: unknown) => error)) as ActionError;
+      expect(failure).toBeInstanceOf(ActionError);
+      expect(failure.title).toBe(`Stack app is in ${status}`);
+      expect(failure.message).toContain('No changes');
+      expect(failure.message).toContain(status);
+      expect(failure.hint).toContain('rollback-stack --stack-name app');
+      expect(outputs()).toMatchObject({ changed: 'false', 'stack-status': status });
+      expect(cfn.commandCalls(UpdateTerminationProtectionCommand)).toHaveLength(0);
+    });
+  }
+
+  it('in preview mode warns that a "no changes" stack is in UPDATE_FAILED', async () => {
+    cfn.on(ValidateTemplateCommand).resolves({});
+    cfn.on(CreateChangeSetCommand).rejects(validationError('No updates are to be performed.'));
+    cfn.on(DescribeStacksCommand).resolves(stack('UPDATE_FAILED'));
+    await start({ ...appInputs, mode: 'preview' });
+    expect(stdout.join('')).toMatch(/::warning title=Stack app is in UPDATE_FAILED::.*No changes/);
+    expect(outputs()).toMatchObject({ changed: 'false', 'stack-status': 'UPDATE_FAILED' });
+    expect(summary()).toContain('UPDATE_FAILED');
   });
 
   it('fails with a TimeoutError when the execution outlasts timeout-minutes, never a success', async () => {
