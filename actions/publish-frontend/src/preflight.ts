@@ -5,6 +5,7 @@
 import { HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { GetDistributionCommand, type CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { ActionError, isAwsError } from '../../common/src/errors.js';
+import { s3HeadError } from '../../common/src/s3-head.js';
 import type { LocalFile } from './local-files.js';
 import { MANIFEST_NAME } from './remote-objects.js';
 
@@ -42,7 +43,13 @@ export function checkSource(options: {
   }
 }
 
-export async function checkBucket(s3: S3Client, bucket: string): Promise<void> {
+/** The bucket exists, in the region this step calls, and the role may list it. */
+export async function checkBucket(options: {
+  s3: S3Client;
+  bucket: string;
+  region: string;
+}): Promise<void> {
+  const { s3, bucket } = options;
   try {
     await s3.send(new HeadBucketCommand({ Bucket: bucket }));
   } catch (error) {
@@ -53,11 +60,15 @@ export async function checkBucket(s3: S3Client, bucket: string): Promise<void> {
         'Create the bucket first (provision-stack with the edge stack) and pass its name, e.g. from the stack outputs.',
       );
     }
-    if (isAwsError(error, 'Forbidden', 'AccessDenied')) {
+    // 403 and 301 come without a body, as "Unknown" (s3-head.ts): read by their status.
+    const explained = s3HeadError(error, { bucket, region: options.region });
+    if (explained) {
       throw new ActionError(
-        'No access to the bucket',
-        `HeadBucket on ${bucket} was denied. Nothing was changed.`,
-        'Allow s3:ListBucket on the bucket (and s3:GetObject, s3:PutObject, s3:DeleteObject on its objects) for the role this workflow assumes.',
+        explained.title,
+        `${explained.message} Nothing was changed.`,
+        explained.title.startsWith('Access denied')
+          ? `${explained.hint} publish-frontend also needs s3:GetObject, s3:PutObject and s3:DeleteObject on its objects.`
+          : explained.hint,
       );
     }
     throw error;

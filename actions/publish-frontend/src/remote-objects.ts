@@ -24,6 +24,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { isAwsError } from '../../common/src/errors.js';
+import { s3HeadError } from '../../common/src/s3-head.js';
 import type { LocalFile } from './local-files.js';
 import { mapLimited } from './pool.js';
 
@@ -214,11 +215,21 @@ export async function headObjects(options: {
   bucket: string;
   objects: readonly RemoteObject[];
   concurrency: number;
+  /** The client's region, to tell a redirect from a refusal (s3-head.ts); optional for tests. */
+  region?: string;
 }): Promise<Map<string, KnownState>> {
   const states = await mapLimited(options.objects, options.concurrency, async (object) => {
-    const head = await options.s3.send(
-      new HeadObjectCommand({ Bucket: options.bucket, Key: object.key }),
-    );
+    const head = await options.s3
+      .send(new HeadObjectCommand({ Bucket: options.bucket, Key: object.key }))
+      .catch((error: unknown) => {
+        throw (
+          s3HeadError(error, {
+            bucket: options.bucket,
+            key: object.key,
+            region: options.region ?? '',
+          }) ?? error
+        );
+      });
     const stored = head.Metadata?.[MD5_METADATA];
     const known: KnownState = {
       md5: stored ?? (isPlainMd5Etag(object.etag) ? object.etag : undefined),
@@ -304,6 +315,8 @@ export async function readBackWritten(options: {
   prefix: string;
   keys: readonly string[];
   concurrency: number;
+  /** The client's region, to tell a redirect from a refusal (s3-head.ts). */
+  region?: string;
 }): Promise<Map<string, WrittenObject>> {
   const { s3, bucket } = options;
   if (options.keys.length > READ_BACK_BY_HEAD) {
@@ -322,7 +335,7 @@ export async function readBackWritten(options: {
     } catch (error) {
       // Deleted meanwhile by someone else: no entry for it.
       if (isAwsError(error, 'NotFound', 'NoSuchKey')) return [];
-      throw error;
+      throw s3HeadError(error, { bucket, key, region: options.region ?? '' }) ?? error;
     }
   });
   return new Map(heads.flat() as [string, WrittenObject][]);

@@ -52,7 +52,7 @@ export async function readState(options: {
           region: options.region,
         })
       : undefined,
-    checkBucket(s3, inputs.bucket)
+    checkBucket({ s3, bucket: inputs.bucket, region: options.region })
       .then(() => listBucket({ s3, inputs, log }))
       .then((remote) => {
         const note = remote.manifest ? '' : ' (no manifest yet)';
@@ -63,7 +63,14 @@ export async function readState(options: {
       }),
   ]);
   checkSource({ source: inputs.source, files: local, requireIndex: inputs.requireIndex });
-  const remote = await verifyRemote({ s3, inputs, local, listed: listed.objects, log });
+  const remote = await verifyRemote({
+    s3,
+    inputs,
+    local,
+    listed: listed.objects,
+    log,
+    region: options.region,
+  });
   return { local, remote, manifest: listed.manifest, distribution };
 }
 
@@ -92,6 +99,7 @@ async function verifyRemote(options: {
   local: readonly LocalFile[];
   listed: RemoteObject[];
   log: Logger;
+  region: string;
 }): Promise<RemoteObject[]> {
   const { s3, inputs, listed } = options;
   const toHead = objectsToHead(options.local, listed);
@@ -102,6 +110,7 @@ async function verifyRemote(options: {
     bucket: inputs.bucket,
     objects: toHead,
     concurrency: inputs.concurrency,
+    region: options.region,
   });
   return listed.map((object) =>
     heads.has(object.key) ? { ...object, known: heads.get(object.key) } : object,

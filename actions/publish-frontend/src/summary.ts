@@ -4,6 +4,7 @@
  */
 import * as core from '../../common/src/core.js';
 import { formatBytes } from '../../common/src/format.js';
+import { regionPartition } from '../../common/src/partitions.js';
 import { addFacts, addTable, consoleUrl, escapeHtml } from '../../common/src/summary.js';
 import type { Plan } from './plan.js';
 
@@ -22,6 +23,8 @@ export interface Publication {
   deleted: number;
   invalidationId?: string;
   invalidationStatus?: string;
+  /** When CloudFront refused this run's paths: what the next run owes instead. */
+  invalidationNote?: string;
   url: string;
   /** Set when the uploads stopped on a failure: what that left, for the reader. */
   stopped?: string;
@@ -69,7 +72,8 @@ function addSummary(report: Publication): void {
     Invalidation: report.invalidationId
       ? `${report.invalidationId}${report.invalidationStatus ? ` (${report.invalidationStatus})` : ''}: ${plan.invalidation.paths.join(' ')}`
       : plan.invalidation.paths.length > 0
-        ? `${report.dryRun ? 'would invalidate' : 'not created'}: ${plan.invalidation.paths.join(' ')}`
+        ? `${report.dryRun ? 'would invalidate' : 'not created'}: ${plan.invalidation.paths.join(' ')}` +
+          (report.invalidationNote ? `. ${report.invalidationNote}` : '')
         : `none (${report.distributionId ? plan.invalidation.reason : 'no distribution-id given'})`,
     'Site URL': report.url,
     Bucket: consoleUrl(
@@ -77,7 +81,11 @@ function addSummary(report: Publication): void {
       `s3/buckets/${report.bucket}?prefix=${encodeURIComponent(report.prefix ? `${report.prefix}/` : '')}`,
     ),
     Distribution: report.distributionId
-      ? consoleUrl('us-east-1', `cloudfront/v4/home#/distributions/${report.distributionId}`)
+      ? // CloudFront is global: its console lives in the partition's first region.
+        consoleUrl(
+          regionPartition(report.region)?.id === 'aws' ? 'us-east-1' : report.region,
+          `cloudfront/v4/home#/distributions/${report.distributionId}`,
+        )
       : undefined,
   });
   if (plan.uploads.length > 0) {
