@@ -1,7 +1,9 @@
 /**
- * Where the database user and password come from: a fixed password (local runs, tests) or the
- * Aurora-managed secret in Secrets Manager, which RDS rotates every 7 days. The database asks for
- * fresh credentials when the server refuses the ones it has.
+ * Where the database user and password come from: a fixed password (local runs, tests) or a
+ * secret in Secrets Manager holding {"username", "password"}: on AWS the application user's
+ * secret (cloudformation/data.yaml, AppUserSecretArn), whose password changes when the data stack
+ * gives the user a new one; the master user's RDS-managed secret (rotated every 7 days) has the
+ * same shape. The database asks for fresh credentials when the server refuses the ones it has.
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { DatabaseConfig } from '../config.js';
