@@ -7,6 +7,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { REPO_ROOT } from '../support-workflows/deploy-steps.mjs';
+import { failureTitles, titleShape, titlesInSource } from '../support-workflows/failure-titles.mjs';
 
 interface ActionMeta {
   inputs?: Record<string, { required?: boolean | string; default?: unknown } | null>;
@@ -172,5 +173,60 @@ describe('the Marketplace listing', () => {
       (name) => (meta(name) as { branding?: { icon?: string } }).branding?.icon,
     );
     expect(new Set(icons).size).toBe(actions.length);
+  });
+});
+
+describe('docs/TROUBLESHOOTING.md', () => {
+  const page = readFileSync(path.join(REPO_ROOT, 'docs', 'TROUBLESHOOTING.md'), 'utf8');
+  const headings = new Set(
+    [...page.matchAll(/^#{3,4} (.+)$/gm)].map((match) => titleShape(match[1]!)),
+  );
+  const titles = failureTitles();
+
+  it('has a heading for every failure title in actions/*/src and the workflows', () => {
+    const missing = titles
+      .filter(({ title }) => !headings.has(titleShape(title)))
+      .map(({ title, file, line }) => `${title} (${file}${line ? `:${line}` : ''})`);
+    expect(missing).toEqual([]);
+  });
+
+  it('finds the titles of every action and of deploy.yml', () => {
+    const where = new Set(titles.map(({ file }) => file.split('/').slice(0, 2).join('/')));
+    for (const action of actions) expect(where).toContain(`actions/${action}`);
+    expect(where).toContain('actions/common');
+    expect(where).toContain('.github/workflows');
+  });
+
+  it('reads titles from every form the sources use, and only from those', () => {
+    const sample = [
+      "throw new ActionError('Bucket not found', `The bucket ${b} does not exist.`, 'Create it.');",
+      'throw new ActionError(`Unknown service: ${name}`, message);',
+      "// throw new ActionError('In a comment', x);",
+      "const report = { title: ran ? `Migration failed: exit code ${code}` : 'Task stopped', message: m };",
+      "const heading = { title: 'A summary heading', rows: [] };",
+      "return { title: `Access denied${denied ? `: ${denied}` : ''}`, message };",
+      'const title = `Stack ${name} is in ${status}`;',
+      "log.warning(`${undeclared} is not in the template`, 'Protected logical id not in the template');",
+      'throw new ActionError(decision.title, decision.message);',
+    ].join('\n');
+    expect(titlesInSource(sample).map(({ title }) => title)).toEqual([
+      'Bucket not found',
+      'Unknown service: <value>',
+      'Migration failed: exit code <value>',
+      'Task stopped',
+      'Access denied<value>',
+      'Stack <value> is in <value>',
+      'Protected logical id not in the template',
+    ]);
+  });
+
+  it('matches a title to its heading by shape, placeholders and punctuation aside', () => {
+    expect(titleShape('Cluster <value> is <value>')).toBe(
+      titleShape('`Cluster <cluster> is <status>`'),
+    );
+    expect(titleShape('Access denied<value>')).toBe(titleShape('`Access denied: <action>`'));
+    expect(titleShape('Stack <value> is in ROLLBACK_COMPLETE')).not.toBe(
+      titleShape('`Stack <name> is in <status>`'),
+    );
   });
 });
