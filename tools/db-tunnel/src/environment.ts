@@ -120,28 +120,33 @@ export async function readEnvironment(options: {
 }): Promise<TunnelEnvironment> {
   const names = stackNames(options.environment);
   const [app, data] = await Promise.all([
-    readStack(options.cloudformation, names.app, options),
-    readStack(options.cloudformation, names.data, options),
+    readStack(options.cloudformation, names.app),
+    readStack(options.cloudformation, names.data),
   ]);
+  if (!app || !data) {
+    const missing = [app ? undefined : names.app, data ? undefined : names.data].filter(Boolean);
+    throw new ActionError(
+      `No stack ${missing.join(' or ')}`,
+      `There is no CloudFormation stack ${missing.join(' and no stack ')} in ${options.where}.`,
+      `Check --environment (${options.environment}: the stacks are <environment>-app and <environment>-data) and the account and region (--profile, --region).`,
+    );
+  }
   return tunnelEnvironment({ environment: options.environment, app, data });
 }
 
+/** The stack's values, or undefined when there is no such stack. */
 async function readStack(
   cloudformation: CloudFormationClient,
   name: string,
-  options: { environment: string; where: string },
-): Promise<StackValues> {
+): Promise<StackValues | undefined> {
   try {
     const answer = await cloudformation.send(new DescribeStacksCommand({ StackName: name }));
     const stack = answer.Stacks?.[0];
-    if (stack) return stackValues(stack);
+    return stack ? stackValues(stack) : undefined;
   } catch (error) {
-    if (!(isAwsError(error, 'ValidationError') && /does not exist/i.test(String(error))))
-      throw error;
+    if (isAwsError(error, 'ValidationError') && /does not exist/i.test(String(error))) {
+      return undefined;
+    }
+    throw error;
   }
-  throw new ActionError(
-    `No stack ${name}`,
-    `There is no CloudFormation stack ${name} in ${options.where}.`,
-    `Check --environment (${options.environment}: the stacks are <environment>-app and <environment>-data) and the account and region (--profile, --region).`,
-  );
 }

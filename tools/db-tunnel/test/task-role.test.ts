@@ -257,14 +257,12 @@ describe('checkTaskRole', () => {
     expect(gone.detail).toContain('does not exist');
 
     iam.reset();
-    iam
-      .on(SimulatePrincipalPolicyCommand)
-      .rejects(
-        new NoSuchEntityException({
-          $metadata: {},
-          message: 'The role with name x cannot be found.',
-        }),
-      );
+    iam.on(SimulatePrincipalPolicyCommand).rejects(
+      new NoSuchEntityException({
+        $metadata: {},
+        message: 'The role with name x cannot be found.',
+      }),
+    );
     expect((await checkTaskRole({ iam: client, roleArn: ROLE_ARN })).detail).toContain(
       'does not exist',
     );
