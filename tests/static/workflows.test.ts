@@ -773,7 +773,6 @@ describe('deploy.yml', () => {
   describe('settings', () => {
     const settings = stepById('settings');
     const good = {
-      ENVIRONMENT: 'production',
       REGION: 'eu-west-1',
       DEPLOY_ROLE_ARN: 'arn:aws:iam::123456789012:role/production-github-deploy-DeployRole-ABC',
       CLOUDFORMATION_ROLE_ARN: 'arn:aws:iam::123456789012:role/production-github-deploy-Cfn-DEF',
