@@ -352,4 +352,23 @@ describe('the README figures follow the template defaults', () => {
     const total = Number(/≈ \$(\d+) a month/.exec(row('**Total**'))?.[1]);
     expect(Math.round(amounts.reduce((a, b) => a + b, 0))).toBe(total);
   });
+
+  it('the cost table counts the public addresses and secrets the default layout creates', () => {
+    // Public IPv4 is billed per address-hour: the NAT gateways' Elastic IPs, and an
+    // internet-facing ALB's address in each of its two subnets; the internal default has none.
+    const network = renderTemplate(templates.network);
+    const eips = resourcesOfType(network, 'AWS::EC2::EIP').length;
+    const internal = app.Parameters?.LoadBalancerScheme?.Default === 'internal';
+    const addresses = eips + (internal ? 0 : 2);
+    expect(row('Public IPv4')).toContain(`| ${addresses} × 0.005 × 730 |`);
+    expect(row('Public IPv4')).toContain(`$${(addresses * 0.005 * 730).toFixed(2)} |`);
+    // Secrets: the RDS-managed master secret (ManageMasterUserPassword) and every Secret resource
+    // of the default layout.
+    const secrets =
+      1 +
+      resourcesOfType(renderTemplate(templates.data), 'AWS::SecretsManager::Secret').length +
+      resourcesOfType(renderTemplate(app), 'AWS::SecretsManager::Secret').length;
+    expect(row('Other')).toContain(`${secrets} secrets ($0.40`);
+    expect(row('Other')).toContain(`${(secrets * 0.4).toFixed(2)}`);
+  });
 });
