@@ -5,7 +5,6 @@
  * reports it, and is deleted so that it does not pile up on the stack.
  */
 import {
-  type Change,
   type CloudFormationClient,
   CreateChangeSetCommand,
   type CreateChangeSetCommandInput,
@@ -28,6 +27,7 @@ import {
   pointsToEvents,
 } from './early-validation.js';
 import type { Capability } from './inputs.js';
+import { collectChanges, type StackChange } from './stack-changes.js';
 import { reportValidationFailures } from './summary.js';
 
 /** The two ways AWS says a change set would change nothing. */
@@ -60,7 +60,7 @@ export interface CreateChangeSetOptions {
 
 export type ChangeSetResult =
   | { kind: 'empty'; id?: string; stackId?: string }
-  | { kind: 'ready'; id: string; stackId: string; changes: Change[] };
+  | { kind: 'ready'; id: string; stackId: string; changes: StackChange[] };
 
 export async function createChangeSet(options: CreateChangeSetOptions): Promise<ChangeSetResult> {
   const { client } = options;
@@ -70,6 +70,10 @@ export async function createChangeSet(options: CreateChangeSetOptions): Promise<
     ChangeSetType: options.type,
     ClientToken: options.name,
     ...options.template,
+    // Nested stacks get change sets of their own, so their resources' changes are seen (and
+    // guarded) before anything runs; a change set without them shows a nested stack only as
+    // "Modify".
+    IncludeNestedStacks: true,
     Parameters: options.parameters,
     Capabilities: options.capabilities,
     ...(Object.keys(options.tags).length > 0
@@ -137,7 +141,13 @@ export async function createChangeSet(options: CreateChangeSetOptions): Promise<
       log: options.wait.log,
     });
   }
-  return { kind: 'ready', id, stackId, changes: await allChanges(client, described) };
+  const changes = await collectChanges({
+    client,
+    root: described,
+    wait: options.wait,
+    intervalMs: options.intervalMs ?? 3000,
+  });
+  return { kind: 'ready', id, stackId, changes };
 }
 
 /** The error for a failed change set: its reason, and each failed validation or hook with its path. */
@@ -166,27 +176,6 @@ function changeSetFailure(options: {
       ? failureHint(details.failures)
       : 'Fix the template or parameters named in the reason; nothing was changed.',
   );
-}
-
-/** DescribeChangeSet pages its changes; a large stack has more than one page. */
-async function allChanges(
-  client: CloudFormationClient,
-  first: DescribeChangeSetCommandOutput,
-): Promise<Change[]> {
-  const changes = [...(first.Changes ?? [])];
-  let token = first.NextToken;
-  while (token) {
-    const page = await client.send(
-      new DescribeChangeSetCommand({
-        ChangeSetName: first.ChangeSetId,
-        StackName: first.StackId,
-        NextToken: token,
-      }),
-    );
-    changes.push(...(page.Changes ?? []));
-    token = page.NextToken;
-  }
-  return changes;
 }
 
 export async function deleteChangeSet(

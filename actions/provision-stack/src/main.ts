@@ -20,8 +20,8 @@ import {
 import { type ProvisionInputs, readInputs } from './inputs.js';
 import { checkLocally } from './local-checks.js';
 import { planParameters } from './parameters.js';
-import { protectionRisks } from './protect.js';
 import { settleStack } from './settle.js';
+import { stackProtectionRisks } from './stack-changes.js';
 import * as report from './summary.js';
 import { templateSource, validateTemplate } from './template-source.js';
 
@@ -105,7 +105,7 @@ export async function run(context: ActionContext<ProvisionInputs>): Promise<void
     return finishUnchanged(deploy, stack.existing?.StackId ?? inputs.stackName);
   }
   report.reportChanges(changeSet.changes);
-  const risks = protectionRisks({
+  const risks = stackProtectionRisks({
     changes: changeSet.changes,
     protect: inputs.protect,
     allowReplacement: inputs.allowReplacement,

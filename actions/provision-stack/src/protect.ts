@@ -9,7 +9,7 @@ import type { Change } from '@aws-sdk/client-cloudformation';
 export interface ProtectionRisk {
   logicalId: string;
   type: string;
-  /** `delete`, `replace`, or `may replace` (Replacement: Conditional). */
+  /** `delete`, `replace`, or `may replace` (Replacement: Conditional, or Action: Dynamic). */
   what: 'delete' | 'replace' | 'may replace';
   /** Why it is protected: the matching entry of `protect`. */
   protectedBy: string;
@@ -40,6 +40,9 @@ export function protectionRisks(options: ProtectOptions): ProtectionRisk[] {
 
 function riskOf(action?: string, replacement?: string): ProtectionRisk['what'] | undefined {
   if (action === 'Remove') return 'delete';
+  // Dynamic: "exact action for the resource can't be determined" (API_ResourceChange) until the
+  // change set executes, which may be a replacement.
+  if (action === 'Dynamic') return 'may replace';
   if (action !== 'Modify') return undefined;
   if (replacement === 'True') return 'replace';
   if (replacement === 'Conditional') return 'may replace';

@@ -3,11 +3,12 @@
  * root cause first, the outputs. Built on the shared summary helpers.
  */
 import * as core from '../../common/src/core.js';
-import type { Change, StackEvent } from '@aws-sdk/client-cloudformation';
+import type { StackEvent } from '@aws-sdk/client-cloudformation';
 import { textTable } from '../../common/src/format.js';
 import { addFacts, addTable, consoleUrl, escapeHtml } from '../../common/src/summary.js';
 import { failureResource, type ValidationFailure } from './early-validation.js';
 import type { ProtectionRisk } from './protect.js';
+import { changePath, type StackChange } from './stack-changes.js';
 
 export const CHANGE_HEADERS = ['Action', 'Logical ID', 'Type', 'Replacement', 'Scope'];
 
@@ -17,20 +18,31 @@ const REPLACEMENT_WORDS: Record<string, string> = {
   Conditional: 'conditional',
 };
 
-/** One row per resource change: the replacement column says yes, no or conditional. */
-export function changeRows(changes: Change[]): string[][] {
+/**
+ * One row per resource change, nested stacks' under their path (`Network/Db`): the replacement
+ * column says yes, no or conditional for a modification, and "possibly (dynamic)" for a change
+ * whose action CloudFormation only knows when it executes.
+ */
+export function changeRows(changes: StackChange[]): string[][] {
   return changes
-    .filter((change) => change.ResourceChange)
-    .map((change) => {
-      const resource = change.ResourceChange ?? {};
+    .filter((stackChange) => stackChange.change.ResourceChange)
+    .map((stackChange) => {
+      const resource = stackChange.change.ResourceChange ?? {};
       const replacement =
-        resource.Action === 'Modify' ? (REPLACEMENT_WORDS[resource.Replacement ?? ''] ?? '-') : '-';
+        resource.Action === 'Modify'
+          ? (REPLACEMENT_WORDS[resource.Replacement ?? ''] ?? '-')
+          : resource.Action === 'Dynamic'
+            ? 'possibly (dynamic)'
+            : '-';
+      const scope = stackChange.removedWith
+        ? `with nested stack ${stackChange.removedWith}`
+        : (resource.Scope ?? []).join(', ') || '-';
       return [
         resource.Action ?? '',
-        resource.LogicalResourceId ?? '',
+        changePath(stackChange),
         resource.ResourceType ?? '',
         replacement,
-        (resource.Scope ?? []).join(', ') || '-',
+        scope,
       ];
     });
 }
@@ -60,7 +72,7 @@ export function addHeader(options: HeaderOptions): void {
   });
 }
 
-export function reportChanges(changes: Change[]): void {
+export function reportChanges(changes: StackChange[]): void {
   const rows = changeRows(changes);
   core.summary.addHeading('Changes', 3);
   if (rows.length === 0) {
