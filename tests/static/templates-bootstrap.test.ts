@@ -213,6 +213,13 @@ describe('the bootstrap image comes from ECR, so it pulls with NatMode none', ()
     expect(services).toEqual(expect.arrayContaining(['s3', 'ecr.api', 'ecr.dkr', 'logs']));
   });
 
+  it('is marked, so that the deploy action knows to drop its command when it derives a release', () => {
+    expect(rendered.Resources.BootstrapTaskDefinition?.Properties?.Tags).toContainEqual({
+      Key: 'three-tier-deploy:bootstrap',
+      Value: 'true',
+    });
+  });
+
   it('an image given instead runs as it is, without the bootstrap command', () => {
     const given = renderTemplate(app, { BootstrapImage: 'registry.example/api:bootstrap' });
     expect(container(given).Image).toEqual({ Ref: 'BootstrapImage' });
