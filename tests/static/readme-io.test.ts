@@ -230,3 +230,68 @@ describe('docs/TROUBLESHOOTING.md', () => {
     );
   });
 });
+
+describe('README.md, "Use it in your repository"', () => {
+  const readmeText = readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
+  const use = section(readmeText, 'Use it in your repository') ?? '';
+  const deployInputs = (
+    parse(readFileSync(path.join(REPO_ROOT, '.github/workflows/deploy.yml'), 'utf8')) as {
+      on: { workflow_call: { inputs: Record<string, { required?: boolean }> } };
+    }
+  ).on.workflow_call.inputs;
+  const callers = [...use.matchAll(/^```yaml\n([\s\S]*?)^```/gm)]
+    .map((match) => match[1]!)
+    .filter((text) => text.includes('uses: OWNER/REPO/.github/workflows/deploy.yml@v1'));
+
+  it('has the caller workflows to paste', () => {
+    expect(callers.length).toBe(2);
+  });
+
+  it.each(callers.map((text, index) => [index, text] as const))(
+    'caller %i passes only deploy.yml inputs, every required one, and the permissions it needs',
+    (_index, text) => {
+      const workflow = parse(text) as {
+        jobs: Record<
+          string,
+          { uses?: string; with?: Record<string, unknown>; permissions?: unknown }
+        >;
+      };
+      const job = Object.values(workflow.jobs).find((candidate) => candidate.uses)!;
+      const given = Object.keys(job.with ?? {});
+      expect(given.filter((name) => !(name in deployInputs))).toEqual([]);
+      const required = Object.entries(deployInputs)
+        .filter(([, spec]) => spec.required)
+        .map(([name]) => name);
+      expect(required.filter((name) => !given.includes(name))).toEqual([]);
+      expect(job.permissions).toEqual({ contents: 'read', 'id-token': 'write' });
+    },
+  );
+
+  it('bootstraps github-oidc.yaml with exactly its parameters', () => {
+    const command = /aws cloudformation deploy[\s\S]*?(?=\naws |\n```)/.exec(use)?.[0] ?? '';
+    expect(command).toContain('--template-file github-oidc.yaml');
+    const given = [...command.matchAll(/^\s+([A-Za-z]+)=\S+/gm)].map((match) => match[1]!);
+    const template = readFileSync(path.join(REPO_ROOT, 'cloudformation/github-oidc.yaml'), 'utf8');
+    const parametersBlock = template.slice(
+      template.indexOf('\nParameters:'),
+      template.indexOf('\nConditions:'),
+    );
+    const declared = [...parametersBlock.matchAll(/^ {2}([A-Za-z]+):$/gm)].map(
+      (match) => match[1]!,
+    );
+    const withDefault = [
+      ...parametersBlock.matchAll(/^ {2}([A-Za-z]+):\n(?: {4}.*\n)*? {4}Default:/gm),
+    ].map((match) => match[1]!);
+    expect(declared).toContain('GitHubEnvironment');
+    expect(given.length).toBeGreaterThanOrEqual(4);
+    expect(given.filter((name) => !declared.includes(name))).toEqual([]);
+    expect(declared.filter((name) => !withDefault.includes(name) && !given.includes(name))).toEqual(
+      [],
+    );
+  });
+
+  it('links the sections it points to', () => {
+    expect(use).toContain('docs/VERSIONING.md');
+    expect(use).toContain('(#reaching-the-database)');
+  });
+});
