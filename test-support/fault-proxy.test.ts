@@ -241,4 +241,31 @@ describe('startFaultProxy', () => {
       await proxy.stop();
     }
   });
+
+  it('holds a matching request without an answer, and forwards the others', async () => {
+    const proxy = await startFaultProxy({
+      target: targetUrl,
+      rules: [{ match: queryAction('DescribeStacks'), times: 1, hold: true }],
+    });
+    try {
+      const cloudformation = new CloudFormationClient({
+        endpoint: proxy.url,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
+        maxAttempts: 1,
+      });
+      const held = await cloudformation
+        .send(new DescribeStacksCommand({ StackName: 'demo' }), {
+          abortSignal: AbortSignal.timeout(300),
+        })
+        .catch((caught: unknown) => caught);
+      expect(held).toBeInstanceOf(Error);
+      expect((held as Error).name).toBe('AbortError');
+      const next = await cloudformation.send(new DescribeStacksCommand({ StackName: 'demo' }));
+      expect(next.Stacks?.[0]?.StackStatus).toBe('CREATE_COMPLETE');
+      expect(proxy.hits).toEqual([1]);
+    } finally {
+      await proxy.stop();
+    }
+  });
 });

@@ -44,6 +44,8 @@ export type FaultRule = {
 } & (
   | { response: FaultResponse | ((request: ProxiedRequest) => FaultResponse | undefined) }
   | { transform: (request: ProxiedRequest, upstream: UpstreamResponse) => FaultResponse }
+  /** Never answers: a frozen endpoint for the matching calls only (closed by `stop()`). */
+  | { hold: true }
 );
 
 export interface FaultProxy {
@@ -83,7 +85,8 @@ export async function startFaultProxy(options: {
             : rule.response
           : undefined;
       const transform = rule && 'transform' in rule ? rule.transform : undefined;
-      const faulted = canned !== undefined || transform !== undefined;
+      const held = rule !== undefined && 'hold' in rule;
+      const faulted = canned !== undefined || transform !== undefined || held;
       const seen: FaultProxy['requests'][number] = { ...request, faulted };
       requests.push(seen);
       if (faulted) hits[index] = (hits[index] as number) + 1;
@@ -96,6 +99,7 @@ export async function startFaultProxy(options: {
         });
         outgoing.end(body);
       };
+      if (held) return;
       if (canned) {
         answer(canned);
         return;
