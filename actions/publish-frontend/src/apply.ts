@@ -7,6 +7,7 @@
 import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Logger } from '../../common/src/context.js';
+import { awsErrorCode, errorMessage } from '../../common/src/errors.js';
 import { untilDeadline, type WaitContext } from '../../common/src/poller.js';
 import { callerReference, type RunIdentity } from '../../common/src/run-identity.js';
 import type { PublishInputs } from './inputs.js';
@@ -85,17 +86,45 @@ async function invalidate(options: ApplyOptions): Promise<string | undefined> {
 }
 
 /**
+ * CreateInvalidation errors that refuse this batch of paths as such (CreateInvalidation, Errors:
+ * https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_CreateInvalidation.html):
+ * InvalidArgument ("Your request contains one or more invalid invalidation paths"), BatchTooLarge
+ * (413), InconsistentQuantities, MissingBody. Sent again, the same paths are refused again. The
+ * others pass with time or a fix elsewhere (TooManyInvalidationsInProgress, throttling, 5xx, a
+ * timeout; AccessDenied until the role is fixed), so their paths stay owed as they are.
+ */
+const PATHS_REFUSED = ['InvalidArgument', 'BatchTooLarge', 'InconsistentQuantities', 'MissingBody'];
+
+/** The paths the next run owes an invalidation, and what the summary says about a change to them. */
+export interface OwedInvalidation {
+  paths: readonly string[];
+  /** Set when CloudFront refused this run's paths: what was kept instead, for the summary. */
+  note?: string;
+}
+
+/**
  * The paths the next run still owes an invalidation, kept in the manifest: none once this run's
  * invalidation exists; this run's paths when it could not make it (a rerun finds the files in
  * place and would otherwise see nothing to invalidate); else what an earlier run still owed.
+ * Paths CloudFront refused as such are not kept, or every later run would send them and fail:
+ * one `/*` is owed instead, which is always a valid path and covers them (a wildcard costs as one
+ * path); and if `/*` itself was refused, nothing is kept.
  */
 export function pendingInvalidation(options: {
   applied: Applied;
   plan: Plan;
   before: readonly string[];
-}): readonly string[] {
+}): OwedInvalidation {
   const { applied, plan } = options;
-  if (applied.outcome === 'published' && applied.invalidationId) return [];
-  if (plan.invalidation.paths.length > 0) return plan.invalidation.paths;
-  return options.before;
+  if (applied.outcome === 'published' && applied.invalidationId) return { paths: [] };
+  const paths = plan.invalidation.paths;
+  if (paths.length === 0) return { paths: options.before };
+  const error = applied.outcome === 'partly-published' ? applied.error : undefined;
+  const code = awsErrorCode(error);
+  if (code === undefined || !PATHS_REFUSED.includes(code)) return { paths };
+  const why = `CloudFront refused the paths (${code}: ${errorMessage(error)})`;
+  if (paths.length === 1 && paths[0] === '/*') {
+    return { paths: [], note: `${why}; no invalidation is kept for the next run.` };
+  }
+  return { paths: ['/*'], note: `${why}; the next run invalidates /* instead.` };
 }

@@ -48,6 +48,8 @@ export function choosePaths(options: {
   }
   const sorted = [...paths].sort();
   if (sorted.length === 0) return { paths: [], reason: 'only new or immutable files changed' };
+  // An earlier run owes /* (CloudFront refused its paths): it covers everything else.
+  if (paths.has('/*')) return { paths: ['/*'], reason: '/* left by an earlier failed run' };
   if (sorted.length > options.maxPaths) {
     return {
       paths: ['/*'],

@@ -3,8 +3,18 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { GetInvalidationCommand } from '@aws-sdk/client-cloudfront';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { restXmlError, startFaultProxy } from '../../../test-support/fault-proxy.js';
 import { runAction } from '../../../test-support/run-action.js';
-import { createBucket, createDistribution, listObjects, writeSite } from './helpers.js';
+import {
+  cloudfront,
+  createBucket,
+  createDistribution,
+  listObjects,
+  s3,
+  writeSite,
+} from './helpers.js';
 
 const site = { 'index.html': '<title>v1</title>', 'app.js': 'console.log(1)' };
 
@@ -59,5 +69,80 @@ describe('a frozen endpoint (issue 16 #4)', () => {
     expect(result.annotations[0]?.title).toBe('Timed out');
     expect(result.annotations[0]?.message).toContain('CloudFront GetDistribution got no answer');
     expect(await listObjects('frozen-cf')).toEqual([]);
+  });
+});
+
+describe('an invalidation CloudFront refuses (issue 10 #10)', () => {
+  it('is not sent again by every later run: the next run invalidates /* once, and then nothing is owed', async () => {
+    const bucket = 'refused-site';
+    await createBucket(bucket);
+    const { id } = await createDistribution(bucket);
+    const publish = (title: string, env: Record<string, string> = {}) =>
+      runAction(
+        'publish-frontend',
+        {
+          source: writeSite({ 'index.html': `<title>${title}</title>`, 'robots.txt': title }),
+          bucket,
+          'distribution-id': id,
+        },
+        { env },
+      );
+    expect((await publish('v1')).exitCode).toBe(0);
+
+    // moto takes any path; CloudFront refuses a batch with an invalid path (InvalidArgument, 400:
+    // CreateInvalidation's errors, https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_CreateInvalidation.html).
+    // The proxy refuses every batch but one of just /* (always a valid path), as CloudFront
+    // would refuse these paths again on every run.
+    const proxy = await startFaultProxy({
+      target: process.env.AWS_ENDPOINT_URL as string,
+      rules: [
+        {
+          match: (request) =>
+            request.method === 'POST' &&
+            /\/distribution\/[^/]+\/invalidation$/.test(request.url) &&
+            !/<Quantity>1<\/Quantity><Items><Path>\/\*<\/Path><\/Items>/.test(request.body),
+          times: Infinity,
+          response: restXmlError(
+            'InvalidArgument',
+            'Your request contains one or more invalid invalidation paths.',
+            400,
+          ),
+        },
+      ],
+    });
+    const savedPending = async (): Promise<string[] | undefined> => {
+      const manifest = await s3().send(
+        new GetObjectCommand({ Bucket: bucket, Key: '.publish-frontend-manifest.json' }),
+      );
+      const saved = JSON.parse((await manifest.Body?.transformToString()) ?? '{}') as {
+        pendingInvalidation?: string[];
+      };
+      return saved.pendingInvalidation;
+    };
+    let refused;
+    let pending;
+    let rerun;
+    try {
+      refused = await publish('v2', { AWS_ENDPOINT_URL: proxy.url });
+      pending = await savedPending();
+      rerun = await publish('v2', { AWS_ENDPOINT_URL: proxy.url });
+    } finally {
+      await proxy.stop();
+    }
+    expect(refused.exitCode).toBe(1);
+    expect(refused.annotations[0]?.message).toContain('InvalidArgument');
+    expect(refused.summary).toContain('the next run invalidates /* instead');
+    expect(pending).toEqual(['/*']);
+
+    // The rerun finds the files in place and owes only /*: CloudFront takes it.
+    expect(rerun.exitCode).toBe(0);
+    expect(rerun.outputs).toMatchObject({ uploaded: '0', skipped: '2' });
+    const created = await cloudfront().send(
+      new GetInvalidationCommand({ DistributionId: id, Id: rerun.outputs['invalidation-id'] }),
+    );
+    expect(created.Invalidation?.InvalidationBatch?.Paths?.Items).toEqual(['/*']);
+    // Paid once: the run after that owes nothing.
+    const third = await publish('v2');
+    expect(third.outputs).toMatchObject({ uploaded: '0', 'invalidation-id': '' });
   });
 });

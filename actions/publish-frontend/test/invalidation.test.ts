@@ -307,3 +307,18 @@ describe('waitForInvalidation', () => {
     ).rejects.toThrow(/invalidation I1 .*last state: InProgress/);
   });
 });
+
+describe('choosePaths when an earlier run owes /*', () => {
+  it('sends /* alone, whatever else changed', () => {
+    expect(
+      choosePaths({
+        mode: 'auto',
+        anythingChanged: true,
+        staleKeys: ['index.html', 'a.html'],
+        maxPaths: 15,
+        urlPathFor: (key) => urlPathFor(key),
+        pendingPaths: ['/*'],
+      }),
+    ).toEqual({ paths: ['/*'], reason: '/* left by an earlier failed run' });
+  });
+});
