@@ -61,7 +61,13 @@ export async function run(context: ActionContext<PublishInputs>): Promise<void> 
     record(publication, applied);
     if (applied.outcome === 'upload-stopped') throw applied.error;
     // After success and after a failure past the uploads alike: the files are in the bucket.
-    await saveManifest({ s3, inputs, state, plan, applied, region });
+    const owed = pendingInvalidation({
+      applied,
+      plan,
+      before: state.manifest?.manifest.pendingInvalidation ?? [],
+    });
+    publication.invalidationNote = owed.note;
+    await saveManifest({ s3, inputs, state, plan, applied, region, owed: owed.paths });
     if (applied.outcome === 'partly-published') throw applied.error;
     if (applied.invalidationId && inputs.distributionId && inputs.waitForInvalidation) {
       await waitForInvalidation({
@@ -161,6 +167,8 @@ async function saveManifest(options: {
   plan: Plan;
   applied: Exclude<Applied, { outcome: 'upload-stopped' }>;
   region: string;
+  /** The paths the next run owes an invalidation. */
+  owed: readonly string[];
 }): Promise<void> {
   const { s3, inputs, state, plan, applied } = options;
   const written = applied.uploads.written;
@@ -178,11 +186,7 @@ async function saveManifest(options: {
     readBack,
     before: state.remote,
     retained: plan.retained,
-    pendingInvalidation: pendingInvalidation({
-      applied,
-      plan,
-      before: state.manifest?.manifest.pendingInvalidation ?? [],
-    }),
+    pendingInvalidation: options.owed,
   });
   if (JSON.stringify(manifest) === JSON.stringify(state.manifest?.manifest)) return;
   await writeManifest({ s3, bucket: inputs.bucket, prefix: inputs.prefix, manifest });
