@@ -45,8 +45,14 @@ function warnOfLikelyMistakes(options: {
   const { inputs, stackPolicy, log } = options;
   const undeclared = undeclaredLogicalIds(inputs.protect, options.template.resources);
   if (undeclared.length > 0) {
+    const loops = options.template.forEachLoops;
+    // A loop's resources get their logical ids only when CloudFormation expands it.
+    const declares =
+      loops.length > 0
+        ? `which the template does not declare outside its Fn::ForEach loops (${loops.join(', ')}); if a loop makes it, it is guarded under that expanded id`
+        : `which ${inputs.templateInput} does not declare`;
     log.warning(
-      `protect names ${undeclared.join(', ')}, which ${inputs.templateInput} does not declare. A misspelt logical id (they are case-sensitive) protects nothing; a resource since removed from the template is still guarded against deletion.`,
+      `protect names ${undeclared.join(', ')}, ${declares}. A misspelt logical id (they are case-sensitive) protects nothing; a resource since removed from the template is still guarded against deletion.`,
       'Protected logical id not in the template',
     );
   }

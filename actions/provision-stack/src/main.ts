@@ -104,7 +104,7 @@ export async function run(context: ActionContext<ProvisionInputs>): Promise<void
   if (changeSet.kind === 'empty') {
     return finishUnchanged(deploy, stack.existing?.StackId ?? inputs.stackName);
   }
-  report.reportChanges(changeSet.changes);
+  report.reportChanges(changeSet.changes, template.forEachLoops);
   const risks = stackProtectionRisks({
     changes: changeSet.changes,
     protect: inputs.protect,

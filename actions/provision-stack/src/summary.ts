@@ -72,9 +72,15 @@ export function addHeader(options: HeaderOptions): void {
   });
 }
 
-export function reportChanges(changes: StackChange[]): void {
+export function reportChanges(changes: StackChange[], forEachLoops: string[] = []): void {
   const rows = changeRows(changes);
   core.summary.addHeading('Changes', 3);
+  if (forEachLoops.length > 0) {
+    // CloudFormation expands AWS::LanguageExtensions before it computes the change set.
+    const note = `Resources made by the Fn::ForEach loops (${forEachLoops.join(', ')}) are listed under their expanded logical ids.`;
+    core.summary.addRaw(`<p>${escapeHtml(note)}</p>`, true);
+    core.info(note);
+  }
   if (rows.length === 0) {
     // A change set can be non-empty while listing no resource changes (parameter-only updates).
     core.summary.addRaw(

@@ -33,6 +33,11 @@ export interface Template {
   /** IAM resources given a custom name, which need CAPABILITY_NAMED_IAM rather than CAPABILITY_IAM. */
   namedIamResources: string[];
   transforms: string[];
+  /**
+   * Names of the `Fn::ForEach::<Name>` loops in Resources (AWS::LanguageExtensions): left to
+   * CloudFormation, which expands them into resources before the change set lists them.
+   */
+  forEachLoops: string[];
   /** True when the body is too large to send inline and must go through template-bucket. */
   needsBucket: boolean;
 }
@@ -103,6 +108,8 @@ export function loadTemplate(options: LoadTemplateOptions): Template {
     );
   }
   const needsBucket = bytes > INLINE_TEMPLATE_LIMIT;
+  const transforms = readTransforms(document);
+  const forEachLoops = readForEachLoops(document, transforms, options.input);
   if (needsBucket && !options.bucket) {
     throw new InputError(
       'template-bucket',
@@ -117,7 +124,8 @@ export function loadTemplate(options: LoadTemplateOptions): Template {
     parameters: readParameters(document, options.input),
     resources: readResources(document, options.input),
     namedIamResources: readNamedIamResources(document),
-    transforms: readTransforms(document),
+    transforms,
+    forEachLoops,
     needsBucket,
   };
 }
@@ -180,6 +188,7 @@ function readResources(document: Record<string, unknown>, input: string): Record
   for (const [logicalId, resource] of Object.entries(
     document.Resources as Record<string, unknown>,
   )) {
+    if (FOR_EACH.test(logicalId)) continue;
     if (!isMapping(resource) || typeof resource.Type !== 'string') {
       throw new InputError(
         'template',
@@ -192,6 +201,46 @@ function readResources(document: Record<string, unknown>, input: string): Record
   return resources;
 }
 
+/** `Fn::ForEach::<LoopName>`: a loop of AWS::LanguageExtensions, not a resource. */
+const FOR_EACH = /^Fn::ForEach::(.+)$/;
+
+/**
+ * The loops' names, each checked for its shape: [Identifier, Collection, {OutputKey: fragment}].
+ * The fragment (which may hold loops of its own) is CloudFormation's to expand.
+ */
+function readForEachLoops(
+  document: Record<string, unknown>,
+  transforms: string[],
+  input: string,
+): string[] {
+  const loops: string[] = [];
+  for (const [key, value] of Object.entries(document.Resources as Record<string, unknown>)) {
+    const name = FOR_EACH.exec(key)?.[1];
+    if (name === undefined) continue;
+    if (
+      !Array.isArray(value) ||
+      value.length !== 3 ||
+      typeof value[0] !== 'string' ||
+      !isMapping(value[2])
+    ) {
+      throw new InputError(
+        'template',
+        input,
+        `a template whose ${key} is a list of three: an identifier, a collection, and a mapping of output keys to resources`,
+      );
+    }
+    if (!transforms.includes('AWS::LanguageExtensions')) {
+      throw new InputError(
+        'template',
+        input,
+        `a template whose ${key} comes with Transform: AWS::LanguageExtensions at its top level (CloudFormation expands Fn::ForEach loops only with that transform)`,
+      );
+    }
+    loops.push(name);
+  }
+  return loops;
+}
+
 const IAM_NAME_PROPERTIES: Record<string, string> = {
   'AWS::IAM::Role': 'RoleName',
   'AWS::IAM::User': 'UserName',
@@ -202,7 +251,8 @@ const IAM_NAME_PROPERTIES: Record<string, string> = {
 
 function readNamedIamResources(document: Record<string, unknown>): string[] {
   return Object.entries(document.Resources as Record<string, Record<string, unknown>>)
-    .filter(([, resource]) => {
+    .filter(([logicalId, resource]) => {
+      if (FOR_EACH.test(logicalId) || !isMapping(resource)) return false;
       const nameProperty = IAM_NAME_PROPERTIES[resource.Type as string];
       return (
         nameProperty !== undefined &&

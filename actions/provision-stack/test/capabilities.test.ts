@@ -10,6 +10,7 @@ const template = (fields: Partial<Template>): Template => ({
   resources: {},
   namedIamResources: [],
   transforms: [],
+  forEachLoops: [],
   needsBucket: false,
   ...fields,
 });

@@ -880,6 +880,53 @@ describe('run: checks before any AWS call', () => {
     );
   });
 
+  // Issue 10 #4: Fn::ForEach (AWS::LanguageExtensions) in Resources. moto answers HTTP 500 to this
+  // transform, so the template's way through the action is shown here. The change set lists the
+  // loops' resources under their expanded logical ids (CloudFormation expands the transform first).
+  it('accepts Fn::ForEach loops, leaving them to CloudFormation, and says so under the change table', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'foreach-'));
+    writeFileSync(
+      path.join(dir, 'loops.yaml'),
+      [
+        'Transform: AWS::LanguageExtensions',
+        'Resources:',
+        "  'Fn::ForEach::Topics':",
+        '    - TopicName',
+        '    - [Success, Failure]',
+        "    - 'SnsTopic${TopicName}':",
+        '        Type: AWS::SNS::Topic',
+        '',
+      ].join('\n'),
+    );
+    cfn.on(ValidateTemplateCommand).resolves({ Capabilities: ['CAPABILITY_AUTO_EXPAND'] });
+    cfn.on(DescribeStacksCommand, { StackName: 'app' }).rejects(notFound());
+    cfn.on(DescribeStacksCommand, { StackName: STACK_ID }).resolves(stack('REVIEW_IN_PROGRESS'));
+    changeSetReady([
+      { action: 'Add', id: 'SnsTopicSuccess', type: 'AWS::SNS::Topic' },
+      { action: 'Add', id: 'SnsTopicFailure', type: 'AWS::SNS::Topic' },
+    ]);
+    await start({
+      template: path.join(dir, 'loops.yaml'),
+      'stack-name': 'app',
+      capabilities: 'CAPABILITY_AUTO_EXPAND',
+      protect: 'SnsTopicAudit',
+      mode: 'preview',
+    });
+    expect(summary()).toContain('<td>Add</td><td>SnsTopicSuccess</td><td>AWS::SNS::Topic</td>');
+    expect(summary()).toContain(
+      'Resources made by the Fn::ForEach loops (Topics) are listed under their expanded logical ids.',
+    );
+    const warnings = stdout.filter((line) => line.startsWith('::warning'));
+    expect(warnings).toEqual([
+      expect.stringContaining(
+        'protect names SnsTopicAudit, which the template does not declare outside its Fn::ForEach loops (Topics)',
+      ),
+    ]);
+    expect(cfn.commandCalls(CreateChangeSetCommand)[0]?.args[0].input.Capabilities).toEqual([
+      'CAPABILITY_AUTO_EXPAND',
+    ]);
+  });
+
   it('refuses when ValidateTemplate reports a capability that is not granted', async () => {
     cfn.on(ValidateTemplateCommand).resolves({
       Capabilities: ['CAPABILITY_AUTO_EXPAND'],

@@ -95,3 +95,66 @@ describe('loadTemplate', () => {
     );
   });
 });
+
+/**
+ * Fn::ForEach (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference-foreach.html):
+ * in Resources, `Fn::ForEach::<LoopName>: [Identifier, Collection, {OutputKey: fragment}]`;
+ * "If you use the Fn::ForEach intrinsic function in your template, you must also use the
+ * AWS::LanguageExtensions transform." Loops nest inside the fragment.
+ */
+describe('Fn::ForEach loops in Resources', () => {
+  const loop = `
+  'Fn::ForEach::Topics':
+    - TopicName
+    - [Success, Failure]
+    - 'SnsTopic\${TopicName}':
+        Type: AWS::SNS::Topic
+        Properties:
+          TopicName: !Sub 'my-\${TopicName}'
+  'Fn::ForEach::Queues':
+    - Env
+    - [dev, prod]
+    - 'Fn::ForEach::Inner':
+        - Kind
+        - [a, b]
+        - 'Queue\${Env}\${Kind}':
+            Type: AWS::SQS::Queue
+  Bucket:
+    Type: AWS::S3::Bucket
+`;
+  it('leaves the loops to CloudFormation, recording their names', () => {
+    const template = loadTemplate({
+      path: write(`Transform: AWS::LanguageExtensions\nResources:${loop}`),
+      input: 't.yaml',
+    });
+    expect(template.resources).toEqual({ Bucket: 'AWS::S3::Bucket' });
+    expect(template.forEachLoops).toEqual(['Topics', 'Queues']);
+    expect(template.transforms).toEqual(['AWS::LanguageExtensions']);
+  });
+
+  it('accepts a template made only of a loop, with the transform in a list', () => {
+    const template = loadTemplate({
+      path: write(
+        "Transform: [AWS::LanguageExtensions]\nResources:\n  'Fn::ForEach::Topics':\n    - T\n    - !Ref Names\n    - 'Topic${T}':\n        Type: AWS::SNS::Topic\n",
+      ),
+      input: 't.yaml',
+    });
+    expect(template.resources).toEqual({});
+    expect(template.forEachLoops).toEqual(['Topics']);
+  });
+
+  it('refuses a loop without the AWS::LanguageExtensions transform, saying what to add', () => {
+    expect(() => loadTemplate({ path: write(`Resources:${loop}`), input: 't.yaml' })).toThrow(
+      /Fn::ForEach::Topics.*Transform: AWS::LanguageExtensions/,
+    );
+  });
+
+  it('refuses a loop entry that is not [identifier, collection, fragment]', () => {
+    expect(() =>
+      loadTemplate({
+        path: write("Transform: AWS::LanguageExtensions\nResources:\n  'Fn::ForEach::Bad': {}\n"),
+        input: 't.yaml',
+      }),
+    ).toThrow(InputError);
+  });
+});
