@@ -18,6 +18,7 @@ export const INPUT = {
   onRollbackComplete: 'on-rollback-complete',
   stackPolicy: 'stack-policy',
   templateBucket: 'template-bucket',
+  fastNoOp: 'fast-no-op',
   timeoutMinutes: 'timeout-minutes',
   awsRegion: 'aws-region',
 } as const;

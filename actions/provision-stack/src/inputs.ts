@@ -42,6 +42,8 @@ export interface ProvisionInputs {
   stackPolicyPath?: string;
   /** The stack-policy input as the user wrote it, for messages. */
   stackPolicyInput: string;
+  /** Report "No changes" from read calls alone when the deployed stack provably matches (no-op.ts). */
+  fastNoOp: boolean;
   timeoutMs: number;
   region?: string;
 }
@@ -101,6 +103,7 @@ export function readInputs(inputs: Inputs = new Inputs()): ProvisionInputs {
     ),
     stackPolicyPath: inputs.path(INPUT.stackPolicy, { kind: 'file' }),
     stackPolicyInput: inputs.raw(INPUT.stackPolicy),
+    fastNoOp: inputs.boolean(INPUT.fastNoOp, true),
     timeoutMs: inputs.duration(INPUT.timeoutMinutes, {
       default: 60 * 60_000,
       bareUnit: 'minutes',
