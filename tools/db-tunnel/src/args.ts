@@ -7,6 +7,7 @@
  */
 import { parseArgs } from 'node:util';
 import { Inputs } from '../../../actions/common/src/inputs.js';
+import type { DatabaseUser } from './environment.js';
 
 export const TOOL_NAME = 'db-tunnel';
 
@@ -27,6 +28,8 @@ export interface TunnelArguments {
   startTimeoutMs: number;
   /** The container of the service's task definition to start the tunnel in (default: the app stack's ContainerName). */
   container?: string;
+  /** Which MySQL user the Workbench settings are for: the master user (default) or the app's. */
+  user: DatabaseUser;
   /** Print the task and the start-session command instead of starting anything. */
   print: boolean;
 }
@@ -50,6 +53,7 @@ const OPTIONS = {
   ttl: { type: 'string' },
   'start-timeout': { type: 'string' },
   container: { type: 'string' },
+  user: { type: 'string' },
   print: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
@@ -70,6 +74,8 @@ Options:
                              number is minutes (default: 1h, from 5m to 12h)
       --start-timeout <d>    how long to wait for the task and its ECS Exec agent (default: 5m)
       --container <name>     container to start the tunnel in (default: the app stack's ContainerName)
+      --user master|app      whose Workbench settings and secret to print: the master user (default)
+                             or the application's own user (its schema only)
       --print                print the task it would start and the aws ssm start-session command; start nothing
   -h, --help                 this text
       --version              the toolkit version
@@ -101,10 +107,11 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
     if (typeof value === 'string') given[`--${name}`] = value.trim();
   }
   const inputs = new Inputs((name) => given[name] ?? '');
+  // The templates' EnvironmentName: a letter, then letters and digits with single hyphens, 2-20.
   const environment = inputs.matching(
     '--environment',
-    /^[a-z][a-z0-9-]{1,19}$/,
-    'the environment name the stacks were deployed with: 2-20 lower-case letters, digits and hyphens, starting with a letter (prod, staging)',
+    /^(?=.{2,20}$)[a-z][a-z0-9]*(-[a-z0-9]+)*$/,
+    'the environment name the stacks were deployed with: 2-20 lower-case letters and digits, starting with a letter, single hyphens between (prod, staging, eu-1)',
     { required: true },
   ) as string;
   const region = inputs.matching(
@@ -130,6 +137,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
     /^[A-Za-z0-9_-]{1,255}$/,
     "a container name of the service's task definition (letters, digits, hyphens, underscores)",
   );
+  const user = inputs.choice('--user', ['master', 'app'] as const, 'master');
   return {
     kind: 'run',
     arguments: {
@@ -140,6 +148,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
       ttlMs,
       startTimeoutMs,
       ...(container ? { container } : {}),
+      user,
       print: values.print === true,
     },
   };

@@ -4,8 +4,9 @@
  * - RunTask's command override replaces the image's CMD but not an `entryPoint` set in the task
  *   definition, which would receive `sleep <n>` as its arguments and run the app instead (or fail):
  *   the task would then not end by itself.
- * - The app stack's bootstrap image (traefik/whoami, a scratch image) has no `sleep` and sets its
- *   own ENTRYPOINT: until the first release is deployed there is no app image to tunnel through.
+ * - The image must have `sleep`: the app image and the bootstrap revision's are both node:alpine
+ *   (app.yaml's bootstrap server is a Command, which the override replaces). A custom image
+ *   without it makes the task exit at once with 127, which the wait reports as a stopped task.
  * - ECS Exec needs Fargate platform version 1.4.0 or later (LATEST is) and a writable root file
  *   system (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-exec.html, considerations).
  */
@@ -16,21 +17,12 @@ const NAME = 'tunnel command in the container';
 
 export function checkContainer(options: {
   container: ContainerDefinition;
-  /** The app stack's BootstrapImage parameter, when it has one. */
-  bootstrapImage?: string;
   platformVersion?: string;
 }): CheckResult[] {
   const { container } = options;
   const results: CheckResult[] = [];
   const image = container.image ?? '';
-  if (options.bootstrapImage && image === options.bootstrapImage) {
-    results.push({
-      name: NAME,
-      status: 'failed',
-      detail: `the service still runs the app stack's bootstrap image ${image}, which has no sleep command to end the task by itself`,
-      fix: 'deploy the application first (deploy-ecs-service); its node:alpine image has sleep.',
-    });
-  } else if ((container.entryPoint ?? []).length > 0) {
+  if ((container.entryPoint ?? []).length > 0) {
     results.push({
       name: NAME,
       status: 'failed',

@@ -2,8 +2,10 @@
  * What the tunnel needs to know about an environment, read from its CloudFormation stacks
  * (cloudformation/README.md: stacks `<env>-network`, `<env>-data`, `<env>-app`, `<env>-edge`):
  * the app stack's ClusterName, ServiceName and ContainerName, the data stack's WriterEndpoint,
- * Port, DatabaseName and SecretArn, and the master user name (the data stack's MasterUsername
- * parameter; the secret holds it too, but the tunnel never reads the secret).
+ * Port and DatabaseName, and the user to connect as with its secret: the master user by default
+ * (SecretArn, "for people and emergencies (the database tunnel)" in data.yaml; its name is the
+ * MasterUsername parameter), or the application's user with `--user app` (AppUsername,
+ * AppUserSecretArn). The secrets hold the names too, but the tunnel never reads a secret.
  *
  * DescribeStacks: https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DescribeStacks.html
  * (Outputs[].OutputKey/OutputValue, Parameters[].ParameterKey/ParameterValue; an unknown stack is
@@ -33,12 +35,16 @@ export interface TunnelEnvironment {
   writerEndpoint: string;
   port: number;
   databaseName?: string;
+  /** Which MySQL user the Workbench settings are for. */
+  user: DatabaseUser;
+  /** That user's secret (JSON with username and password), read by the person, never by the tunnel. */
   secretArn: string;
-  /** The master user's name, when the data stack says it (its MasterUsername parameter). */
+  /** That user's name, when the data stack says it. */
   username?: string;
-  /** The app stack's BootstrapImage parameter: the image of the revision before the first release. */
-  bootstrapImage?: string;
 }
+
+/** `master`: the cluster's master user (people, emergencies); `app`: the application's own user. */
+export type DatabaseUser = 'master' | 'app';
 
 export function stackNames(environment: string): { app: string; data: string } {
   return { app: `${environment}-app`, data: `${environment}-data` };
@@ -72,13 +78,16 @@ export function tunnelEnvironment(options: {
   environment: string;
   app: StackValues;
   data: StackValues;
+  user?: DatabaseUser;
 }): TunnelEnvironment {
   const { app, data } = options;
+  const user = options.user ?? 'master';
+  const secretOutput = user === 'app' ? 'AppUserSecretArn' : 'SecretArn';
   const missing = (stack: StackValues, keys: string[]) =>
     keys.filter((key) => !stack.outputs[key]).map((key) => `${stack.name} output ${key}`);
   const absent = [
     ...missing(app, ['ClusterName', 'ServiceName']),
-    ...missing(data, ['WriterEndpoint', 'Port', 'SecretArn']),
+    ...missing(data, ['WriterEndpoint', 'Port', secretOutput]),
   ];
   if (absent.length > 0) {
     throw new ActionError(
@@ -95,7 +104,10 @@ export function tunnelEnvironment(options: {
       'Check the data stack: its Port output is the Aurora cluster endpoint port (3306).',
     );
   }
-  const username = data.outputs.MasterUsername || data.parameters.MasterUsername || undefined;
+  const username =
+    user === 'app'
+      ? data.outputs.AppUsername || data.parameters.AppUsername || undefined
+      : data.outputs.MasterUsername || data.parameters.MasterUsername || undefined;
   return {
     name: options.environment,
     appStack: app.name,
@@ -106,9 +118,9 @@ export function tunnelEnvironment(options: {
     writerEndpoint: data.outputs.WriterEndpoint as string,
     port,
     ...(data.outputs.DatabaseName ? { databaseName: data.outputs.DatabaseName } : {}),
-    secretArn: data.outputs.SecretArn as string,
+    user,
+    secretArn: data.outputs[secretOutput] as string,
     ...(username ? { username } : {}),
-    ...(app.parameters.BootstrapImage ? { bootstrapImage: app.parameters.BootstrapImage } : {}),
   };
 }
 
@@ -116,6 +128,7 @@ export function tunnelEnvironment(options: {
 export async function readEnvironment(options: {
   cloudformation: CloudFormationClient;
   environment: string;
+  user?: DatabaseUser;
   where: string;
 }): Promise<TunnelEnvironment> {
   const names = stackNames(options.environment);
@@ -131,7 +144,12 @@ export async function readEnvironment(options: {
       `Check --environment (${options.environment}: the stacks are <environment>-app and <environment>-data) and the account and region (--profile, --region).`,
     );
   }
-  return tunnelEnvironment({ environment: options.environment, app, data });
+  return tunnelEnvironment({
+    environment: options.environment,
+    app,
+    data,
+    ...(options.user ? { user: options.user } : {}),
+  });
 }
 
 /** The stack's values, or undefined when there is no such stack. */

@@ -21,7 +21,6 @@ export async function preflight(options: {
   container: ContainerDefinition;
   taskRoleArn?: string;
   placement: TaskPlacement;
-  bootstrapImage?: string;
 }): Promise<CheckResult[]> {
   const vpc = options.placement.networkConfiguration?.awsvpcConfiguration;
   const [port, role, network] = await Promise.all([
@@ -46,7 +45,6 @@ export async function preflight(options: {
     port,
     ...checkContainer({
       container: options.container,
-      ...(options.bootstrapImage ? { bootstrapImage: options.bootstrapImage } : {}),
       ...(options.placement.platformVersion
         ? { platformVersion: options.placement.platformVersion }
         : {}),

@@ -65,6 +65,7 @@ export async function runTunnel(args: TunnelArguments, deps: TunnelDependencies)
     const environment = await readEnvironment({
       cloudformation: clients.cloudformation,
       environment: args.environment,
+      user: args.user,
       where: `account ${account}, region ${region}`,
     });
     const plan = await planTunnel({ args, clients, environment, callerArn: caller.Arn ?? '' });
@@ -80,7 +81,6 @@ export async function runTunnel(args: TunnelArguments, deps: TunnelDependencies)
       container: plan.containerDefinition,
       taskRoleArn: plan.taskRoleArn,
       placement: plan.placement,
-      ...(environment.bootstrapImage ? { bootstrapImage: environment.bootstrapImage } : {}),
     });
     terminal.out('Preflight:');
     for (const line of formatChecks(checks)) terminal.out(line);

@@ -45,7 +45,7 @@ export function workbenchSettings(options: {
     `  Connection Method:  Standard (TCP/IP)`,
     `  Hostname:           127.0.0.1`,
     `  Port:               ${options.localPort}`,
-    `  Username:           ${environment.username ?? '(the "username" in the secret below)'}`,
+    `  Username:           ${environment.username ?? '(the "username" in the secret below)'}${environment.user === 'master' ? " (the master user; --user app for the application's own)" : " (the application's user: its schema only)"}`,
     `  Password:           Store in Keychain / Vault... : the "password" in the secret below`,
     `  Default Schema:     ${environment.databaseName ?? '(leave empty)'}`,
     `  SSL tab > Use SSL:  Require (the cluster refuses connections without TLS; not "Verify Identity": the certificate names the cluster, not 127.0.0.1)`,

@@ -73,6 +73,7 @@ describe('parseCommandLine', () => {
       ttlMs: 1_800_000,
       startTimeoutMs: 600_000,
       container: 'api',
+      user: 'master',
       print: true,
     });
   });
@@ -83,9 +84,15 @@ describe('parseCommandLine', () => {
       localPort: 3306,
       ttlMs: 3_600_000,
       startTimeoutMs: 300_000,
+      user: 'master',
       print: false,
     });
+    expect(run(['-e', 'prod', '--user', 'app']).user).toBe('app');
+    expect(() => run(['-e', 'prod', '--user', 'root'])).toThrow(
+      /Input '--user'.*one of master, app/,
+    );
     expect(run(['--environment=prod', '-p', '13306']).localPort).toBe(13306);
+    expect(run(['-e', 'eu-prod-2']).environment).toBe('eu-prod-2');
   });
 
   it('requires --environment', () => {
@@ -93,7 +100,7 @@ describe('parseCommandLine', () => {
   });
 
   it('refuses an environment name the templates would not accept', () => {
-    for (const name of ['Prod', 'p', '1prod', 'prod_eu', 'a'.repeat(21)]) {
+    for (const name of ['Prod', 'p', '1prod', 'prod_eu', 'a--b', 'prod-', 'a'.repeat(21)]) {
       expect(() => run(['-e', name])).toThrow(/Input '--environment'/);
     }
   });

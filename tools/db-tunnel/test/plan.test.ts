@@ -125,9 +125,7 @@ const appStack = stackValues({
   StackName: 'prod-app',
   CreationTime: new Date(),
   StackStatus: 'UPDATE_COMPLETE',
-  Parameters: [
-    { ParameterKey: 'BootstrapImage', ParameterValue: 'docker.io/traefik/whoami:v1.10' },
-  ],
+  Parameters: [{ ParameterKey: 'ContainerPort', ParameterValue: '8080' }],
   Outputs: [
     { OutputKey: 'ClusterName', OutputValue: 'prod' },
     { OutputKey: 'ServiceName', OutputValue: 'prod-api' },
@@ -138,7 +136,10 @@ const dataStack = stackValues({
   StackName: 'prod-data',
   CreationTime: new Date(),
   StackStatus: 'CREATE_COMPLETE',
-  Parameters: [{ ParameterKey: 'MasterUsername', ParameterValue: 'appmaster' }],
+  Parameters: [
+    { ParameterKey: 'MasterUsername', ParameterValue: 'appmaster' },
+    { ParameterKey: 'AppUsername', ParameterValue: 'app' },
+  ],
   Outputs: [
     {
       OutputKey: 'WriterEndpoint',
@@ -150,6 +151,12 @@ const dataStack = stackValues({
       OutputKey: 'SecretArn',
       OutputValue: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!cluster-abc-Xy12',
     },
+    {
+      OutputKey: 'AppUserSecretArn',
+      OutputValue:
+        'arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod-data-AppUserSecret-Q1w2E3',
+    },
+    { OutputKey: 'AppUsername', OutputValue: 'app' },
   ],
 });
 
@@ -165,10 +172,28 @@ describe('tunnelEnvironment', () => {
       writerEndpoint: 'prod-data-db.cluster-cxyz.eu-west-1.rds.amazonaws.com',
       port: 3306,
       databaseName: 'app',
+      user: 'master',
       secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!cluster-abc-Xy12',
       username: 'appmaster',
-      bootstrapImage: 'docker.io/traefik/whoami:v1.10',
     });
+  });
+
+  it("gives the application user's name and secret with --user app", () => {
+    const environment = tunnelEnvironment({
+      environment: 'prod',
+      app: appStack,
+      data: dataStack,
+      user: 'app',
+    });
+    expect([environment.user, environment.username, environment.secretArn]).toEqual([
+      'app',
+      'app',
+      'arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod-data-AppUserSecret-Q1w2E3',
+    ]);
+    const older = { ...dataStack, outputs: { ...dataStack.outputs, AppUserSecretArn: '' } };
+    expect(() =>
+      tunnelEnvironment({ environment: 'prod', app: appStack, data: older, user: 'app' }),
+    ).toThrow('Missing: prod-data output AppUserSecretArn.');
   });
 
   it('names every missing output of each stack', () => {
