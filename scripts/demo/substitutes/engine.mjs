@@ -33,6 +33,7 @@ import { ATTRIBUTE_GAPS, CIDR_BECAUSE, unsupportedBecause } from '../moto-suppor
  * @param {{
  *   file: string, stackName: string, template: Template, parameters: Record<string, string>,
  *   motoTypes: Set<string>, handlers: Record<string, Handler>, fallback: Handler, demo: any,
+ *   completions?: Record<string, (c: any) => Promise<string | undefined>>,
  * }} options
  */
 export async function prepareForMoto(options) {
@@ -211,16 +212,7 @@ export async function prepareForMoto(options) {
   };
 
   /** @type {Template} */
-  const forMoto = {
-    ...template,
-    Metadata: {
-      ...template.Metadata,
-      // moto validates with cfn-lint and refuses warnings too; what was taken out leaves
-      // parameters, mappings and conditions unused, which is all these warnings would say.
-      'cfn-lint': { config: { ignore_checks: ['W2001', 'W7001', 'W8001'] } },
-    },
-    Resources: {},
-  };
+  const forMoto = { ...template, Resources: {} };
   for (const [id, resource] of Object.entries(resources)) {
     if (takenOut.includes(id)) continue;
     const kept = /** @type {Resource} */ (rewrite(resource, `resource ${id}`));
@@ -237,6 +229,7 @@ export async function prepareForMoto(options) {
       forMoto.Outputs[name] = rewrite(output, `output ${name}`);
     }
   }
+  keepLinterQuiet(forMoto);
   if (cidrUses > 0) {
     lines.unshift(
       `Fn::Cidr (${cidrUses} in ${file}): ${CIDR_BECAUSE}; moto gets the blocks the demo computed (${evaluate(findCidr(template), beforeScope).join(', ')})`,
@@ -272,6 +265,19 @@ export async function prepareForMoto(options) {
         return attributeOf({ ...found, id, attribute, demo });
       },
     };
+    for (const [id, resource] of Object.entries(forMoto.Resources)) {
+      const complete = options.completions?.[resource.Type];
+      if (!complete || !stackResources[id]) continue;
+      const properties = evaluate(resources[id].Properties ?? {}, afterScope);
+      const line = await complete({
+        logicalId: id,
+        file,
+        physicalId: stackResources[id].physicalId,
+        properties,
+        demo,
+      });
+      if (line) afterLines.push(line);
+    }
     for (const id of order) {
       const resource = resources[id];
       const handler = handlers[resource.Type] ?? fallback;
@@ -300,6 +306,56 @@ export async function prepareForMoto(options) {
   };
 
   return { template: forMoto, lines, finish, substitutes };
+}
+
+/**
+ * moto validates templates with cfn-lint and refuses warnings too; taking resources out leaves
+ * parameters, conditions and mappings that only they used. Naming those in the template's
+ * Metadata (which nothing creates anything from) keeps them "used" for the linter, and says why.
+ * @param {Template} template
+ */
+function keepLinterQuiet(template) {
+  const body = {
+    Resources: template.Resources,
+    Outputs: template.Outputs,
+    Conditions: template.Conditions,
+  };
+  const referenced = referencesOf(body);
+  const conditionsUsed = new Set();
+  const mappingsUsed = new Set();
+  transform(body, (node) => {
+    if (node && typeof node === 'object' && !Array.isArray(node)) {
+      const object = /** @type {Record<string, any>} */ (node);
+      if (typeof object.Condition === 'string') conditionsUsed.add(object.Condition);
+      if (Array.isArray(object['Fn::If'])) conditionsUsed.add(object['Fn::If'][0]);
+      if (Array.isArray(object['Fn::FindInMap'])) mappingsUsed.add(object['Fn::FindInMap'][0]);
+    }
+    return undefined;
+  });
+  const parameters = Object.keys(template.Parameters ?? {}).filter((name) => !referenced.has(name));
+  const conditions = Object.keys(template.Conditions ?? {}).filter(
+    (name) => !conditionsUsed.has(name),
+  );
+  const mappings = Object.keys(template.Mappings ?? {}).filter((name) => !mappingsUsed.has(name));
+  if (parameters.length + conditions.length + mappings.length === 0) return;
+  template.Metadata = {
+    ...template.Metadata,
+    ThreeTierDemo: {
+      Note: 'Used only by what the demo took out of this template for moto (scripts/demo/substitutes)',
+      Parameters: parameters.map((name) => ({ Ref: name })),
+      Conditions: conditions.map((name) => ({ 'Fn::If': [name, true, false] })),
+      Mappings: mappings.map((name) => ({
+        Name: name,
+        Keys: Object.keys(template.Mappings?.[name] ?? {}),
+      })),
+    },
+  };
+  // A mapping counts as used when something reads it: read one value of each.
+  for (const name of mappings) {
+    const [first] = Object.keys(template.Mappings?.[name] ?? {});
+    const [second] = Object.keys(template.Mappings?.[name]?.[first] ?? {});
+    template.Metadata.ThreeTierDemo.Mappings.push({ 'Fn::FindInMap': [name, first, second] });
+  }
 }
 
 /**

@@ -3,7 +3,11 @@
 // stack's resources read it, after the stack when it reads theirs), or leave it out and say why.
 // Each returns its one line for the demo's list of substitutes.
 import { randomBytes } from 'node:crypto';
-import { AuthorizeSecurityGroupEgressCommand } from '@aws-sdk/client-ec2';
+import {
+  AuthorizeSecurityGroupEgressCommand,
+  CreateSecurityGroupCommand,
+  ModifyVpcAttributeCommand,
+} from '@aws-sdk/client-ec2';
 import {
   PutScalingPolicyCommand,
   RegisterScalableTargetCommand,
@@ -40,6 +44,19 @@ function apiValues(/** @type {Record<string, any>} */ properties, /** @type {str
       if (numbers.includes(key) && typeof value === 'string') return [key, Number(value)];
       return [key, value];
     }),
+  );
+}
+
+/** A policy statement's principal is an AWS service (CloudFront), not '*' or an account. */
+function isServicePrincipal(/** @type {unknown} */ principal) {
+  return typeof principal === 'object' && principal !== null && 'Service' in principal;
+}
+
+/** A statement that denies requests without TLS (aws:SecureTransport false). */
+function refusesPlainHttp(/** @type {any} */ statement) {
+  return (
+    statement.Effect === 'Deny' &&
+    String(statement.Condition?.Bool?.['aws:SecureTransport']) === 'false'
   );
 }
 
@@ -251,14 +268,30 @@ export const HANDLERS = {
     'moto has no ECR pull-through cache API; the rule only lets Fargate pull the bootstrap image, and the demo runs the bootstrap command as a local process instead',
   ),
 
-  'AWS::CloudFront::VpcOrigin': notCreated(
-    'moto has no CloudFront VPC origins API; the local edge reaches the local API on 127.0.0.1 directly, and the edge stack gets the placeholder id vo_NotCreatedInMoto',
-    (c) => ({
-      Ref: 'vo_NotCreatedInMoto',
-      Id: 'vo_NotCreatedInMoto',
-      Arn: `arn:aws:cloudfront::${c.demo.account}:vpcorigin/vo_NotCreatedInMoto`,
-    }),
-  ),
+  'AWS::CloudFront::VpcOrigin': {
+    phase: 'before',
+    create: async (c) => {
+      const id = 'vo_NotCreatedInMoto';
+      // What CloudFront does with the first VPC origin in a VPC: it makes this security group,
+      // which edge.yaml then admits to the load balancer.
+      const vpc = /** @type {string} */ (c.scope.parameters.VpcId);
+      const group = await c.demo.aws.ec2.send(
+        new CreateSecurityGroupCommand({
+          GroupName: 'CloudFront-VPCOrigins-Service-SG',
+          Description: 'CloudFront VPC origins (made by the demo in place of CloudFront)',
+          VpcId: vpc,
+        }),
+      );
+      return {
+        ref: id,
+        attributes: { Id: id, Arn: `arn:aws:cloudfront::${c.demo.account}:vpcorigin/${id}` },
+        created: false,
+        line:
+          `${name(c)}: ${c.because}; not created — moto has no CloudFront VPC origins API: the edge stack gets the placeholder id ${id}, ` +
+          `the local edge reaches the local API on 127.0.0.1 directly, and the demo makes the group CloudFront would (CloudFront-VPCOrigins-Service-SG ${group.GroupId} in ${vpc})`,
+      };
+    },
+  },
 
   'AWS::CloudFront::Function': {
     phase: 'before',
@@ -302,13 +335,14 @@ export const HANDLERS = {
       // An origin whose domain is a resource of the stack (the site bucket) gets it after the stack.
       for (const origin of value.Origins ?? [])
         origin.DomainName ??= `not-yet-made-${origin.Id}.s3.amazonaws.com`; // moto insists on an S3-looking name
+      const config = distributionConfigForApi(
+        value,
+        `${c.stackName}-${c.logicalId}-${c.demo.runId}`,
+      );
       const created = await c.demo.aws.cloudfront.send(
         new CreateDistributionWithTagsCommand({
           DistributionConfigWithTags: {
-            DistributionConfig: distributionConfigForApi(
-              value,
-              `${c.stackName}-${c.logicalId}-${c.demo.runId}`,
-            ),
+            DistributionConfig: config,
             Tags: {
               Items: (p.Tags ?? []).map((/** @type {any} */ tag) => ({
                 Key: tag.Key,
@@ -319,6 +353,7 @@ export const HANDLERS = {
         }),
       );
       const distribution = created.Distribution;
+      c.demo.distributionConfigs.set(distribution?.Id, config);
       return {
         ref: distribution?.Id,
         attributes: {
@@ -341,16 +376,21 @@ export const HANDLERS = {
       const current = await c.demo.aws.cloudfront.send(
         new GetDistributionConfigCommand({ Id: id }),
       );
+      const config = distributionConfigForApi(
+        value,
+        /** @type {string} */ (current.DistributionConfig?.CallerReference),
+      );
       await c.demo.aws.cloudfront.send(
         new UpdateDistributionCommand({
           Id: id,
           IfMatch: current.ETag,
-          DistributionConfig: distributionConfigForApi(
-            value,
-            /** @type {string} */ (current.DistributionConfig?.CallerReference),
-          ),
+          DistributionConfig: config,
         }),
       );
+      // The local edge routes by this, not by moto's copy, which keeps neither the behaviours'
+      // FunctionAssociations (cloudfront/models.py sets them to Quantity 0) nor, once updated,
+      // the S3OriginConfig of an origin with an empty OriginAccessIdentity (OAC's case).
+      c.demo.distributionConfigs.set(id, config);
       const origins = (value.Origins ?? []).map(
         (/** @type {any} */ origin) => `${origin.Id} → ${origin.DomainName}`,
       );
@@ -362,14 +402,49 @@ export const HANDLERS = {
     phase: 'after',
     create: async (c) => {
       const p = c.properties();
-      await c.demo.aws.s3.send(
-        new PutBucketPolicyCommand({ Bucket: p.Bucket, Policy: JSON.stringify(p.PolicyDocument) }),
+      const statements = [p.PolicyDocument.Statement].flat();
+      // Two kinds of statements moto's S3 cannot scope (checked against moto 5.2):
+      // - a Principal naming a service: moto applies every statement to every caller
+      //   (s3/responses.py: bucket.get_permission → IAMPolicy.is_action_permitted), so a Deny
+      //   meant for CloudFront alone denies the deploy role too. They go to the local edge,
+      //   the one caller they are about.
+      // - aws:SecureTransport false: the local AWS is plain HTTP, so moto would deny every
+      //   request; on AWS the SDK always uses TLS, and so does CloudFront towards S3.
+      const forCloudFront = statements.filter((statement) =>
+        isServicePrincipal(statement.Principal),
       );
+      const tlsOnly = statements.filter(
+        (statement) => !forCloudFront.includes(statement) && refusesPlainHttp(statement),
+      );
+      const forMoto = statements.filter(
+        (statement) => !forCloudFront.includes(statement) && !tlsOnly.includes(statement),
+      );
+      if (forMoto.length > 0) {
+        await c.demo.aws.s3.send(
+          new PutBucketPolicyCommand({
+            Bucket: p.Bucket,
+            Policy: JSON.stringify({ ...p.PolicyDocument, Statement: forMoto }),
+          }),
+        );
+      }
+      c.demo.edgeBucketPolicies.set(p.Bucket, forCloudFront);
+      const sids = (/** @type {any[]} */ list) =>
+        list.map((statement) => statement.Sid ?? '(no Sid)').join(', ');
       return {
         ref: p.Bucket,
         attributes: {},
-        created: true,
-        line: `${name(c)}: ${c.because}; created directly after the stack (s3 PutBucketPolicy on ${p.Bucket}, ${p.PolicyDocument.Statement.length} statements)`,
+        created: forMoto.length > 0,
+        line:
+          `${name(c)}: ${c.because}; ` +
+          (forMoto.length > 0
+            ? `created directly after the stack (s3 PutBucketPolicy on ${p.Bucket}: ${sids(forMoto)}); `
+            : 'not created in moto; ') +
+          (forCloudFront.length > 0
+            ? `${sids(forCloudFront)} name the cloudfront.amazonaws.com principal, which moto's S3 ignores (it applies a statement to every caller: s3/responses.py, IAMPolicy.is_action_permitted), so the local edge applies them to its own reads instead`
+            : '') +
+          (tlsOnly.length > 0
+            ? `; ${sids(tlsOnly)} (deny without TLS) left out: the local AWS is plain HTTP, so moto would refuse every request, where on AWS every caller uses TLS`
+            : ''),
       };
     },
   },
@@ -454,5 +529,32 @@ export const HANDLERS = {
         line: `${name(c)}: ${c.because}; created directly after the stack (application-autoscaling PutScalingPolicy ${p.PolicyName})`,
       };
     },
+  },
+};
+
+/**
+ * Resources moto's CloudFormation creates but without some of their properties: the demo sets
+ * those through the service's API after the stack.
+ * @type {Record<string, (c: { logicalId: string, file: string, physicalId: string, properties: any, demo: any }) => Promise<string | undefined>>}
+ */
+export const COMPLETIONS = {
+  'AWS::EC2::VPC': async ({ logicalId, file, physicalId, properties, demo }) => {
+    const set = [];
+    for (const [property, attribute] of /** @type {const} */ ([
+      ['EnableDnsSupport', 'EnableDnsSupport'],
+      ['EnableDnsHostnames', 'EnableDnsHostnames'],
+    ])) {
+      if (properties[property] === undefined) continue;
+      const value = properties[property] === true || properties[property] === 'true';
+      await demo.aws.ec2.send(
+        new ModifyVpcAttributeCommand({ VpcId: physicalId, [attribute]: { Value: value } }),
+      );
+      set.push(`${property} ${value}`);
+    }
+    if (set.length === 0) return undefined;
+    return (
+      `AWS::EC2::VPC ${logicalId} (${file}): moto's CloudFormation drops EnableDnsSupport and EnableDnsHostnames (ec2 VPC.create_from_cloudformation_json), ` +
+      `and without DNS host names moto's RunTask fails on the task's network interface (no private_dns_name: AttributeError, HTTP 500); set after the stack (ec2 ModifyVpcAttribute: ${set.join(', ')})`
+    );
   },
 };

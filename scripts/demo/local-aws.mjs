@@ -1,0 +1,60 @@
+// The demo's local AWS: moto's server mode on 127.0.0.1, started through moto_fixed.py, which
+// fixes two things in moto's CloudFormation the release cannot do without (the file says where
+// and why; MOTO_FIXES says it to the user). Otherwise it is moto as the tests run it
+// (test-support/moto-server.mjs).
+import { spawn } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort, MOTO_PYTHON } from '../../test-support/moto-server.mjs';
+
+const PATCH = path.join(path.dirname(fileURLToPath(import.meta.url)), 'moto_fixed.py');
+
+/** One line per fix in moto_fixed.py. */
+export const MOTO_FIXES = [
+  "Image digests: moto's ECR hashes only an image's layer digests (ecr/models.py Image._create_digest), so the next commit's image of the same layers would get the same digest; ECR hashes the manifest itself (the config, the commit's revision label included), and so does the demo's moto (scripts/demo/moto_fixed.py)",
+  "An update that changes nothing, of a stack with List or CommaDelimitedList parameters: moto compares the stack's resolved parameters (lists) with the request's strings (cloudformation/responses.py _validate_different_update), so it never answers \"No updates are to be performed\" and provision-stack executes a change set without changes; the demo's moto compares lists as the comma-separated strings CloudFormation takes (scripts/demo/moto_fixed.py)",
+  "Stack outputs after a change set: moto's execute_change_set (cloudformation/models.py) applies a change set's resources but never rebuilds the stack's outputs, so DescribeStacks lists none after provision-stack; the demo's moto rebuilds them with moto's own evaluation (scripts/demo/moto_fixed.py)",
+  "RunTask of a Fargate revision without container-level memory (app.yaml's, valid on AWS): moto's _calculate_task_resource_requirements (ecs/models.py) adds None to an int, TypeError, HTTP 500; the demo's moto counts such a container with the task's memory (scripts/demo/moto_fixed.py)",
+  "AWS::ECS::TaskDefinition BootstrapTaskDefinition and AWS::ECS::Service Service (app.yaml): moto's CloudFormation passes on only Family, ContainerDefinitions, Volumes, Memory and Cluster, TaskDefinition, DesiredCount (ecs/models.py create_from_cloudformation_json), so the revision would lose awsvpc, Fargate, CPU and its roles and the service its launch type, network and load balancer; the demo's moto passes on every property its RegisterTaskDefinition and CreateService take (scripts/demo/moto_fixed.py)",
+];
+
+/** @returns {Promise<{ url: string, port: number, stop: () => Promise<void> }>} */
+export async function startLocalAws() {
+  const port = await freePort();
+  const child = spawn(MOTO_PYTHON, [PATCH, '-H', '127.0.0.1', '-p', String(port)], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+    // DEMO_MOTO_LOG=<file> keeps moto's own log (its tracebacks say why a call failed).
+    if (process.env.DEMO_MOTO_LOG) appendFileSync(process.env.DEMO_MOTO_LOG, chunk);
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`moto exited with ${child.exitCode}: ${stderr}`);
+    try {
+      if ((await fetch(`${url}/moto-api/data.json`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`moto did not answer on ${url} within 30 s: ${stderr}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return {
+    url,
+    port,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+        setTimeout(() => child.kill('SIGKILL'), 3000).unref();
+      }),
+  };
+}

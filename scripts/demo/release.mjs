@@ -1,0 +1,422 @@
+// One release, as deploy.yml's deploy job runs it: its steps in its order, the toolkit's actions
+// run as the runner runs them (test-support/action-runner.mjs) with the inputs deploy.yml writes,
+// `${{ }}` expressions evaluated against the earlier steps' outputs. The steps that need GitHub
+// or Docker are done by the demo's own equivalent, or not at all, and each says which.
+import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import {
+  DescribeManagedPrefixListsCommand,
+  DescribeSecurityGroupsCommand,
+} from '@aws-sdk/client-ec2';
+import {
+  DescribeStackResourcesCommand,
+  DescribeStacksCommand,
+} from '@aws-sdk/client-cloudformation';
+import { runAction } from '../../test-support/action-runner.mjs';
+import {
+  DEPLOY_WORKFLOW,
+  readWorkflow,
+  toolkitActionOf,
+} from '../../tests/support-workflows/deploy-steps.mjs';
+import { conditionHolds, evaluateText } from '../../tests/support-workflows/expressions.mjs';
+import { loadTemplate } from './cfn-template.mjs';
+import { findImage, pushImage } from './image.mjs';
+import { prepareForMoto } from './substitutes/engine.mjs';
+import { COMPLETIONS, FALLBACK, HANDLERS } from './substitutes/handlers.mjs';
+import { summaryAsText } from './summary-text.mjs';
+
+/**
+ * @typedef {{ outcome: 'success' | 'failure' | 'skipped', outputs: Record<string, string>, ms: number }} StepResult
+ * @typedef {{
+ *   number: number,
+ *   commit: string,
+ *   site: string,
+ *   workspace: string,
+ *   inputs: Record<string, string>,
+ *   demo: any,
+ *   motoTypes: Set<string>,
+ *   stacks: Map<string, any>,
+ *   backend: { build: () => void, buildDir: string, dockerfile: string, workdir: string },
+ *   images: Map<string, any>,
+ *   env: Record<string, string>,
+ *   expect: Record<string, (outputs: Record<string, string>, log: string) => string | undefined>,
+ *   substituteLog: string[],
+ *   print: (line?: string) => void,
+ *   afterStep?: (id: string, outputs: Record<string, string>) => Promise<void>,
+ * }} ReleaseOptions
+ */
+
+/** Parameters deploy.yml does not pass yet although the templates need them (requests-demo.md 2). */
+const PARAMETER_GAPS = {
+  data: { AvailabilityZones: ['network', 'AvailabilityZones'] },
+  app: { DatabaseSecretArn: ['data', 'AppUserSecretArn'] },
+  edge: {
+    ApiOriginDomainName: ['app', 'OriginDomainName'],
+    ApiOriginProtocolPolicy: ['app', 'OriginProtocolPolicy'],
+    ApiVpcOriginId: ['app', 'VpcOriginId'],
+    ApiLoadBalancerSecurityGroupId: ['app', 'LoadBalancerSecurityGroupId'],
+    VpcOriginSecurityGroupId: ['lookup', 'CloudFront-VPCOrigins-Service-SG'],
+  },
+};
+
+/** @param {ReleaseOptions} options */
+export async function runRelease(options) {
+  const { print } = options;
+  const job = readWorkflow(DEPLOY_WORKFLOW).jobs.deploy;
+  /** @type {Record<string, StepResult>} */
+  const steps = {};
+  const inputs = { ...options.inputs };
+  const runId = `${Date.now()}`;
+  const contexts = {
+    inputs,
+    steps,
+    needs: { frontend: { outputs: { commit: options.commit }, result: 'success' } },
+    github: { run_id: runId, run_attempt: '1', sha: options.commit, token: '' },
+    vars: {},
+    secrets: {},
+  };
+  const lookup = (/** @type {string[]} */ at) => {
+    /** @type {any} */
+    let value = contexts;
+    for (const key of at) value = value && typeof value === 'object' ? value[key] : undefined;
+    return value;
+  };
+  let failed = false;
+  const functions = {
+    success: () => !failed,
+    failure: () => failed,
+    always: () => true,
+    cancelled: () => false,
+  };
+  const notRun = /** @type {string[]} */ ([]);
+  const failures = /** @type {string[]} */ ([]);
+
+  for (const [index, step] of (job.steps ?? []).entries()) {
+    const id = step.id ?? `step${index}`;
+    const title = step.name ?? id;
+    const condition = step.if === undefined ? 'success()' : String(step.if);
+    if (!conditionHolds(condition, lookup, functions)) {
+      steps[id] = { outcome: 'skipped', outputs: {}, ms: 0 };
+      if (toolkitActionOf(step.uses) || EQUIVALENTS[id])
+        print(`\n── ${title}: skipped (if: ${condition})`);
+      continue;
+    }
+    const started = Date.now();
+    const action = toolkitActionOf(step.uses);
+    const equivalent = EQUIVALENTS[id];
+    if (!action && !equivalent) {
+      notRun.push(title);
+      steps[id] = { outcome: 'success', outputs: {}, ms: 0 };
+      continue;
+    }
+    if (failed) break;
+    try {
+      if (action) {
+        print(`\n━━ ${title}   (uses: ${step.uses}, deploy.yml step ${id})`);
+        const outputs = await runToolkitStep({ options, id, action, step, lookup, functions });
+        steps[id] = { outcome: 'success', outputs, ms: Date.now() - started };
+        await options.afterStep?.(id, outputs);
+      } else {
+        print(`\n── ${title}   (deploy.yml step ${id}: ${equivalent.says})`);
+        const outputs = await equivalent.run({ options, steps, lookup });
+        steps[id] = { outcome: 'success', outputs, ms: Date.now() - started };
+        for (const [name, value] of Object.entries(outputs)) print(`   ${name}=${value}`);
+      }
+    } catch (error) {
+      failed = true;
+      steps[id] = { outcome: 'failure', outputs: {}, ms: Date.now() - started };
+      failures.push(`${title}: ${/** @type {Error} */ (error).message}`);
+      print(`   ✗ ${/** @type {Error} */ (error).message}`);
+    }
+  }
+  print(
+    `\n   Not run on this machine (they need GitHub, its OIDC or Docker): ${notRun.join('; ')}.`,
+  );
+  return { steps, failures };
+}
+
+/**
+ * @param {{ options: ReleaseOptions, id: string, action: string, step: any,
+ *   lookup: (at: string[]) => unknown, functions: Record<string, () => boolean> }} args
+ */
+async function runToolkitStep({ options, id, action, step, lookup, functions }) {
+  const { print } = options;
+  if (id in PARAMETER_GAPS) await fillParameterGaps({ options, id, lookup, functions, step });
+  /** @type {Record<string, string>} */
+  const inputs = Object.fromEntries(
+    Object.entries(step.with ?? {}).map(([key, value]) => [
+      key,
+      evaluateText(String(value), lookup, functions),
+    ]),
+  );
+  /** @type {(() => Promise<string[]>) | undefined} */
+  let finish;
+  if (action === 'provision-stack') {
+    const prepared = await templateForMoto({ options, inputs });
+    inputs.template = prepared.template;
+    finish = prepared.finish;
+  }
+  for (const [name, value] of Object.entries(inputs))
+    print(`   ${name}: ${String(value).trim().replace(/\n/g, '\n      ')}`);
+  const result = await runAction(action, inputs, {
+    cwd: options.workspace,
+    timeoutMs: 300_000,
+    env: {
+      ...options.env,
+      GITHUB_SHA: options.commit,
+      GITHUB_RUN_ID: String(lookup(['github', 'run_id'])),
+    },
+    onLine: (line) => {
+      if (!line.startsWith('::') || /^::(error|warning|notice)/.test(line)) print(`   │ ${line}`);
+    },
+  });
+  print('\n   Job summary:');
+  print(summaryAsText(result.summary).replace(/^/gm, '   '));
+  if (result.exitCode !== 0) {
+    const stderr = result.stderr
+      .split('\n')
+      .filter(
+        (line) =>
+          line.trim() &&
+          !/NodeVersionSupportWarning|versions published|require node|To continue|security updates|More information|trace-warnings/.test(
+            line,
+          ),
+      );
+    for (const line of stderr.slice(-8)) print(`   stderr: ${line}`);
+    throw new Error(`${action} failed with exit code ${result.exitCode}`);
+  }
+  if (finish) for (const line of await finish()) substitute(options, line);
+  const verdict = options.expect[id]?.(result.outputs, result.log);
+  if (verdict) throw new Error(verdict);
+  print(
+    `   ✓ outputs: ${Object.entries(result.outputs)
+      .filter(([name]) => name !== 'outputs-json')
+      .map(([name, value]) => `${name}=${value.length > 80 ? `${value.slice(0, 77)}…` : value}`)
+      .join(', ')}`,
+  );
+  return result.outputs;
+}
+
+/** One substitute line, printed and kept for the list at the end. */
+function substitute(/** @type {ReleaseOptions} */ options, /** @type {string} */ line) {
+  options.print(`   ⤷ substitute: ${line}`);
+  options.substituteLog.push(line);
+}
+
+/**
+ * The template moto gets for a provision-stack step (written into the workspace), and what to
+ * create after the stack. A second release reuses the first one's: same stack, same substitutes.
+ * @param {{ options: ReleaseOptions, inputs: Record<string, string> }} args
+ */
+async function templateForMoto({ options, inputs }) {
+  const file = path.basename(inputs.template);
+  const parameters = parameterLines(inputs.parameters ?? '');
+  const cached = options.stacks.get(inputs['stack-name']);
+  const relative = path.join('.demo', `${path.basename(file, path.extname(file))}.moto.json`);
+  if (cached) {
+    if (JSON.stringify(cached.parameters) !== JSON.stringify(parameters))
+      throw new Error(
+        `${inputs['stack-name']}'s parameters changed since release 1; the demo's substitutes were made for those.`,
+      );
+    mkdirSync(path.join(options.workspace, '.demo'), { recursive: true });
+    writeFileSync(path.join(options.workspace, relative), cached.text);
+    options.print(
+      `   template: ${inputs.template} → moto gets ${relative}, as in release 1 (its ${cached.count} substitutes are in place)`,
+    );
+    return { template: relative, finish: async () => [] };
+  }
+  const template = loadTemplate(path.resolve(options.workspace, inputs.template));
+  const prepared = await prepareForMoto({
+    file,
+    stackName: inputs['stack-name'],
+    template,
+    parameters,
+    motoTypes: options.motoTypes,
+    handlers: HANDLERS,
+    fallback: FALLBACK,
+    completions: COMPLETIONS,
+    demo: options.demo,
+  });
+  const text = JSON.stringify(prepared.template);
+  mkdirSync(path.join(options.workspace, '.demo'), { recursive: true });
+  writeFileSync(path.join(options.workspace, relative), text);
+  options.print(`   template: ${inputs.template} → moto gets ${relative}, the same template with:`);
+  for (const line of prepared.lines) substitute(options, line);
+  const entry = { parameters, text, count: prepared.lines.length };
+  options.stacks.set(inputs['stack-name'], entry);
+  return {
+    template: relative,
+    finish: async () => {
+      const { StackResources = [] } = await options.demo.aws.cloudformation.send(
+        new DescribeStackResourcesCommand({ StackName: inputs['stack-name'] }),
+      );
+      const stackResources = Object.fromEntries(
+        StackResources.map((resource) => [
+          resource.LogicalResourceId,
+          { type: resource.ResourceType, physicalId: resource.PhysicalResourceId },
+        ]),
+      );
+      const lines = await prepared.finish({ stackResources });
+      entry.count += lines.length;
+      return lines;
+    },
+  };
+}
+
+/** provision-stack's `Key=Value` lines (the last value of a key wins, as in the action). */
+function parameterLines(/** @type {string} */ text) {
+  /** @type {Record<string, string>} */
+  const result = {};
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    const eq = line.indexOf('=');
+    if (line && !line.startsWith('#') && eq > 0)
+      result[line.slice(0, eq).trim()] = line.slice(eq + 1).trim();
+  }
+  return result;
+}
+
+/**
+ * Adds what the stack needs and deploy.yml does not pass (yet) through deploy.yml's own
+ * `<stack>-parameters` input, and says so.
+ */
+async function fillParameterGaps({ options, id, lookup, functions, step }) {
+  const given = parameterLines(
+    evaluateText(String(step.with?.parameters ?? ''), lookup, functions),
+  );
+  const wanted = /** @type {Record<string, string[]>} */ (
+    PARAMETER_GAPS[/** @type {keyof PARAMETER_GAPS} */ (id)]
+  );
+  const added = /** @type {string[]} */ ([]);
+  for (const [name, [source, key]] of Object.entries(wanted)) {
+    let value;
+    if (source === 'lookup') value = await vpcOriginGroup(options, lookup);
+    else value = /** @type {string | undefined} */ (lookup(['steps', source, 'outputs', key]));
+    if (value === undefined || given[name] === value) continue;
+    added.push(`${name}=${value}`);
+  }
+  if (added.length === 0) return;
+  const input = `${id}-parameters`;
+  options.inputs[input] = [options.inputs[input], ...added].filter(Boolean).join('\n');
+  /** @type {any} */ (lookup(['inputs']))[input] = options.inputs[input];
+  options.print(
+    `   ⚠ deploy.yml does not pass ${added.map((line) => line.split('=')[0]).join(', ')} the way ${id}.yaml needs (requests-demo.md 2): the demo adds ${added.length === 1 ? 'it' : 'them'} through deploy.yml's own ${input} input`,
+  );
+}
+
+/** The edge.yaml lookup: the security group CloudFront makes for VPC origins in the app's VPC. */
+async function vpcOriginGroup(
+  /** @type {ReleaseOptions} */ options,
+  /** @type {(at: string[]) => unknown} */ lookup,
+) {
+  const vpc = String(lookup(['steps', 'network', 'outputs', 'VpcId']));
+  const { SecurityGroups = [] } = await options.demo.aws.ec2.send(
+    new DescribeSecurityGroupsCommand({
+      Filters: [
+        { Name: 'vpc-id', Values: [vpc] },
+        { Name: 'group-name', Values: ['CloudFront-VPCOrigins-Service-SG'] },
+      ],
+    }),
+  );
+  return SecurityGroups[0]?.GroupId ?? 'None';
+}
+
+/**
+ * The demo's own equivalents of deploy.yml steps that need GitHub or Docker.
+ * @type {Record<string, { says: string, run: (args: { options: ReleaseOptions, steps: Record<string, StepResult>, lookup: (at: string[]) => unknown }) => Promise<Record<string, string>> }>}
+ */
+const EQUIVALENTS = {
+  settings: {
+    says: "the demo's settings: the local AWS's region and placeholder roles (moto checks no role)",
+    run: async ({ options }) => ({
+      region: options.demo.region,
+      'deploy-role-arn': `arn:aws:iam::${options.demo.account}:role/demo-deploy`,
+      'cloudformation-role-arn': `arn:aws:iam::${options.demo.account}:role/demo-cloudformation`,
+      'aws-account-id': '',
+    }),
+  },
+  lookups: {
+    says: 'the same two lookups in the local AWS, through the SDK (ec2 DescribeManagedPrefixLists, cloudformation DescribeStacks)',
+    run: async ({ options, lookup }) => {
+      const { PrefixLists = [] } = await options.demo.aws.ec2.send(
+        new DescribeManagedPrefixListsCommand({
+          Filters: [
+            { Name: 'prefix-list-name', Values: ['com.amazonaws.global.cloudfront.origin-facing'] },
+          ],
+        }),
+      );
+      const prefixList = /^pl-[0-9a-f]+$/.test(PrefixLists[0]?.PrefixListId ?? '')
+        ? String(PrefixLists[0]?.PrefixListId)
+        : '';
+      let status = 'NONE';
+      try {
+        const { Stacks = [] } = await options.demo.aws.cloudformation.send(
+          new DescribeStacksCommand({ StackName: `${lookup(['inputs', 'stack-prefix'])}-data` }),
+        );
+        status = Stacks[0]?.StackStatus ?? 'NONE';
+      } catch (error) {
+        if (!/does not exist/.test(/** @type {Error} */ (error).message)) throw error;
+      }
+      const firstCreate =
+        /^(NONE|REVIEW_IN_PROGRESS|CREATE_IN_PROGRESS|CREATE_FAILED|ROLLBACK_.*)$/.test(status);
+      return {
+        'cloudfront-prefix-list-id': prefixList,
+        'database-deletion-protection': firstCreate ? 'false' : 'true',
+      };
+    },
+  },
+  'vpc-origin': {
+    says: 'the same security-group lookup in the local AWS, through the SDK (ec2 DescribeSecurityGroups)',
+    run: async ({ options, lookup }) => ({
+      'security-group-id': await vpcOriginGroup(options, lookup),
+    }),
+  },
+  image: {
+    says: "the same DescribeImages lookup of the commit's tag, in the local ECR",
+    run: async ({ options, lookup }) => {
+      const found = await findImage({
+        ecr: options.demo.aws.ecr,
+        repositoryName: String(lookup(['steps', 'app', 'outputs', 'RepositoryName'])),
+        repositoryUri: String(lookup(['steps', 'app', 'outputs', 'RepositoryUri'])),
+        tag: options.commit,
+      });
+      options.print(
+        found.exists
+          ? `   ECR has ${found.uri} (${found.digest}): no build.`
+          : `   ECR has no image tagged ${options.commit} yet: building it.`,
+      );
+      return { exists: String(found.exists), digest: found.digest, tag: found.tag, uri: found.uri };
+    },
+  },
+  build: {
+    says: "no Docker here: the backend compiled on this machine, and its image manifest put into the local ECR under the commit's tag (ecr PutImage)",
+    run: async ({ options, lookup }) => {
+      options.backend.build();
+      const tag = String(lookup(['steps', 'image', 'outputs', 'tag']));
+      const pushed = await pushImage({
+        ecr: options.demo.aws.ecr,
+        repositoryName: String(lookup(['steps', 'app', 'outputs', 'RepositoryName'])),
+        tag,
+        dockerfile: options.backend.dockerfile,
+        build: options.backend.buildDir,
+      });
+      const repository = String(lookup(['steps', 'app', 'outputs', 'RepositoryUri']));
+      const local = { ...pushed.runtime, workdir: options.backend.workdir, commit: tag };
+      options.images.set(`${repository}@${pushed.digest}`, local);
+      options.images.set(`${repository}:${tag}`, local);
+      options.print(
+        `   image manifest (config: ENV ${Object.keys(pushed.runtime.env).join(', ')}, WORKDIR ${pushed.runtime.workdir}, CMD ${JSON.stringify(pushed.runtime.cmd)}) → ${repository}:${tag}, ${pushed.digest}`,
+      );
+      return { digest: pushed.digest, imageid: pushed.digest };
+    },
+  },
+  site: {
+    says: 'the site the frontend build made, copied into the workspace where download-artifact puts it',
+    run: async ({ options }) => {
+      const target = path.join(options.workspace, '.three-tier-deploy-site');
+      rmSync(target, { recursive: true, force: true });
+      cpSync(options.site, target, { recursive: true });
+      return { 'download-path': target };
+    },
+  },
+};
