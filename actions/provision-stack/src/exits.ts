@@ -42,11 +42,19 @@ export interface ReadyChangeSet {
   type: 'CREATE' | 'UPDATE';
 }
 
-/** The template changes nothing; the policy and termination protection may still change. */
-export async function finishUnchanged(deploy: Deployment, stackRef: string): Promise<void> {
+/**
+ * The template changes nothing; the policy and termination protection may still change. `stack`
+ * is the stack's id, or the stack itself when the fast no-op check just described it.
+ */
+export async function finishUnchanged(
+  deploy: Deployment,
+  stack: string | Stack,
+  how: 'change set' | 'fast' = 'change set',
+): Promise<void> {
   const { cloudFormation, context } = deploy;
-  report.reportNoChanges(context.inputs.stackName);
-  let current = (await describeStack(cloudFormation, stackRef)) as Stack;
+  report.reportNoChanges(context.inputs.stackName, how);
+  let current =
+    typeof stack === 'string' ? ((await describeStack(cloudFormation, stack)) as Stack) : stack;
   refuseFailedAsUnchanged(deploy, current);
   // The template is unchanged but the policy file may not be: it is applied all the same.
   const policy = await setPolicy(deploy, { stackId: current.StackId as string, isNew: false });

@@ -1,8 +1,9 @@
 /**
  * provision-stack: deploy a CloudFormation stack through a change set.
- * read inputs → check (template, parameters, ValidateTemplate) → settle the stack's state →
- * plan (change set) → guard (protected resources) → one of three exits: finish unchanged,
- * finish preview, or execute and wait (exits.ts) → report.
+ * read inputs → check locally → the fast no-op check (read calls only; "No changes" when the
+ * deployed stack provably matches) → check with CloudFormation (ValidateTemplate) → settle the
+ * stack's state → plan (change set) → guard (protected resources) → one of three exits: finish
+ * unchanged, finish preview, or execute and wait (exits.ts) → report.
  */
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -20,6 +21,7 @@ import {
 import { type ProvisionInputs, readInputs } from './inputs.js';
 import { checkLocally } from './local-checks.js';
 import { planParameters } from './parameters.js';
+import { checkFastNoOp } from './no-op.js';
 import { settleStack } from './settle.js';
 import { stackProtectionRisks } from './stack-changes.js';
 import * as report from './summary.js';
@@ -44,7 +46,35 @@ export async function run(context: ActionContext<ProvisionInputs>): Promise<void
   const clientContext = { action: ACTION, region, env, deadline: context.deadline };
   const cloudFormation = createClient(CloudFormationClient, 'CLOUDFORMATION', clientContext);
 
-  // 2. Check with CloudFormation (read-only calls, plus the template upload when it is too big).
+  const identity = runIdentity(env);
+  const deployFor = (name: string): Deployment => ({
+    context,
+    cloudFormation,
+    region,
+    name,
+    stackPolicy,
+  });
+
+  // 2. The no-op release: read calls alone, when the deployed stack provably matches (no-op.ts).
+  const noOp = await checkFastNoOp({ client: cloudFormation, template, inputs });
+  if (noOp.fast) {
+    const { kept } = planParameters({
+      declared: template.parameters,
+      given: inputs.parameters,
+      deployed: noOp.stack.Parameters?.map((parameter) => parameter.ParameterKey ?? ''),
+    });
+    report.addHeader({
+      stackName: inputs.stackName,
+      region,
+      mode: inputs.mode,
+      changeSetName: 'none (fast no-op)',
+      kept,
+    });
+    return finishUnchanged(deployFor(''), noOp.stack, 'fast');
+  }
+  if (inputs.fastNoOp) log.info(`Fast no-op check: ${noOp.reason}; creating a change set.`);
+
+  // 3. Check with CloudFormation (read-only calls, plus the template upload when it is too big).
   const source = await templateSource({
     template,
     stackName: inputs.stackName,
@@ -62,6 +92,7 @@ export async function run(context: ActionContext<ProvisionInputs>): Promise<void
     client: cloudFormation,
     inputs,
     wait: context,
+    described: noOp.described,
     // Recreating deletes a stack: the parameters must be complete for a create before that.
     beforeRecreate: () =>
       void planParameters({ declared: template.parameters, given: inputs.parameters }),
@@ -72,8 +103,7 @@ export async function run(context: ActionContext<ProvisionInputs>): Promise<void
     deployed: stack.existing?.Parameters?.map((parameter) => parameter.ParameterKey ?? ''),
   });
 
-  // 3. Plan: the change set.
-  const identity = runIdentity(env);
+  // 4. Plan: the change set.
   const name = changeSetName({ identity, prefix: 'provision', now: context.clock.now() });
   report.addHeader({
     stackName: inputs.stackName,
@@ -99,8 +129,8 @@ export async function run(context: ActionContext<ProvisionInputs>): Promise<void
     wait: context,
   });
 
-  // 4. Exit: unchanged, preview, or (past the guard) execute and wait.
-  const deploy: Deployment = { context, cloudFormation, region, name, stackPolicy };
+  // 5. Exit: unchanged, preview, or (past the guard) execute and wait.
+  const deploy = deployFor(name);
   if (changeSet.kind === 'empty') {
     return finishUnchanged(deploy, stack.existing?.StackId ?? inputs.stackName);
   }

@@ -16,6 +16,8 @@ export interface SettleOptions {
   wait: WaitContext;
   intervalMs?: number;
   beforeRecreate: () => void;
+  /** The stack as DescribeStacks just gave it (undefined: none), to save the first call. */
+  described?: { stack: Stack | undefined };
 }
 
 export interface SettledStack {
@@ -33,7 +35,9 @@ export interface SettledStack {
 /** Brings the stack to a state a change set can start from, or fails saying why it cannot. */
 export async function settleStack(options: SettleOptions): Promise<SettledStack> {
   const { client, inputs } = options;
-  let stack = await describeStack(client, inputs.stackName);
+  let stack = options.described
+    ? options.described.stack
+    : await describeStack(client, inputs.stackName);
   for (;;) {
     const decision = decide(stack, {
       stackName: inputs.stackName,

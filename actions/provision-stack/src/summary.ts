@@ -96,13 +96,20 @@ export function reportChanges(changes: StackChange[], forEachLoops: string[] = [
   core.info(`Change set:\n${textTable(CHANGE_HEADERS, rows)}`);
 }
 
-export function reportNoChanges(stackName: string): void {
-  const text = `No changes: stack ${stackName} already matches the template and parameters.`;
+export function reportNoChanges(
+  stackName: string,
+  how: 'change set' | 'fast' = 'change set',
+): void {
+  // The fast path knows it from read calls: say so, and what "already matches" covered.
+  const matches =
+    how === 'fast'
+      ? 'already has this template (byte for byte), these parameters, tags, capabilities and role; no change set was needed (fast-no-op)'
+      : 'already matches the template and parameters';
   core.summary.addRaw(
-    `<p><b>No changes</b>: stack ${escapeHtml(stackName)} already matches the template and parameters.</p>`,
+    `<p><b>No changes</b>: stack ${escapeHtml(stackName)} ${escapeHtml(matches)}.</p>`,
     true,
   );
-  core.info(text);
+  core.info(`No changes: stack ${stackName} ${matches}.`);
 }
 
 export function reportRisks(risks: ProtectionRisk[], blocked: boolean): void {

@@ -17,6 +17,7 @@ import {
   DescribeStacksCommand,
   ExecuteChangeSetCommand,
   GetStackPolicyCommand,
+  GetTemplateCommand,
   ListChangeSetsCommand,
   ListStackResourcesCommand,
   SetStackPolicyCommand,
@@ -851,6 +852,97 @@ describe('run: an existing stack', () => {
       /^Gave up waiting for stack app \(busy with another operation\) after .*; last state: UPDATE_IN_PROGRESS\. Nothing was changed: .*Raise timeout-minutes/,
     );
     expect(cfn.commandCalls(CreateChangeSetCommand)).toHaveLength(0);
+  });
+});
+
+// The no-op release without a change set (issue 10). DescribeStacks (API_Stack) and GetTemplate
+// (API_GetTemplate, TemplateStage Original) shapes; the decision's every condition is in no-op.test.ts.
+describe('run: fast no-op', () => {
+  const body = readFileSync(path.join(FIXTURES, 'app.yaml'), 'utf8');
+  const deployed = (extra: Partial<Stack> = {}) =>
+    stack('UPDATE_COMPLETE', {
+      Parameters: [
+        { ParameterKey: 'Env', ParameterValue: 'dev' },
+        { ParameterKey: 'Secret', ParameterValue: '****' },
+        { ParameterKey: 'Retention', ParameterValue: '7' },
+      ],
+      Capabilities: ['CAPABILITY_NAMED_IAM'],
+      Outputs: [{ OutputKey: 'SettingName', OutputValue: '/dev/setting' }],
+      ...extra,
+    });
+  const sameInputs = { template: 'app.yaml', 'stack-name': 'app', parameters: 'Env=dev' };
+
+  it('says "No changes" from DescribeStacks and GetTemplate alone when the stack already has this template and these parameters', async () => {
+    cfn.on(DescribeStacksCommand).resolves(deployed());
+    cfn.on(GetTemplateCommand).resolves({ TemplateBody: body });
+    await start(sameInputs);
+    expect(cfn.calls().map((call) => call.args[0].constructor.name)).toEqual([
+      'DescribeStacksCommand',
+      'GetTemplateCommand',
+    ]);
+    expect(outputs()).toMatchObject({
+      changed: 'false',
+      'change-set-id': '',
+      'stack-status': 'UPDATE_COMPLETE',
+      SettingName: '/dev/setting',
+    });
+    expect(summary()).toContain('<b>No changes</b>');
+    expect(summary()).toContain('<th>Change set</th><td>none (fast no-op)</td>');
+    expect(summary()).toContain('<th>Kept at deployed value</th><td>Secret, Retention</td>');
+    expect(stdout.join('')).toContain('no change set was needed');
+  });
+
+  it('still sets a changed stack policy and termination protection on the fast path', async () => {
+    cfn
+      .on(DescribeStacksCommand)
+      .resolvesOnce(deployed({ EnableTerminationProtection: false }))
+      .resolves(deployed({ EnableTerminationProtection: true }));
+    cfn.on(GetTemplateCommand).resolves({ TemplateBody: body });
+    cfn.on(GetStackPolicyCommand).resolves({});
+    cfn.on(SetStackPolicyCommand).resolves({});
+    cfn.on(UpdateTerminationProtectionCommand).resolves({ StackId: STACK_ID });
+    await start({
+      ...sameInputs,
+      'stack-policy': 'stack-policy.json',
+      'termination-protection': 'true',
+    });
+    expect(cfn.commandCalls(CreateChangeSetCommand)).toHaveLength(0);
+    expect(cfn.commandCalls(SetStackPolicyCommand)).toHaveLength(1);
+    expect(cfn.commandCalls(UpdateTerminationProtectionCommand)).toHaveLength(1);
+    expect(outputs()).toMatchObject({ changed: 'true', 'change-set-id': '' });
+  });
+
+  it('with fast-no-op: false makes the change set as before', async () => {
+    cfn.on(DescribeStacksCommand).resolves(deployed());
+    cfn.on(GetTemplateCommand).resolves({ TemplateBody: body });
+    cfn.on(ValidateTemplateCommand).resolves({});
+    cfn.on(CreateChangeSetCommand).rejects(validationError('No updates are to be performed.'));
+    await start({ ...sameInputs, 'fast-no-op': 'false' });
+    expect(cfn.commandCalls(GetTemplateCommand)).toHaveLength(0);
+    expect(cfn.commandCalls(CreateChangeSetCommand)).toHaveLength(1);
+    expect(outputs()).toMatchObject({ changed: 'false' });
+  });
+
+  it('goes through the change set when the deployed template differs, saying why, with one DescribeStacks for both', async () => {
+    cfn.on(DescribeStacksCommand).resolves(deployed());
+    cfn.on(GetTemplateCommand).resolves({ TemplateBody: `${body}# an older revision\n` });
+    cfn.on(ValidateTemplateCommand).resolves({});
+    changeSetReady([{ action: 'Modify', id: 'Logs', type: 'AWS::Logs::LogGroup' }]);
+    cfn.on(DescribeStackEventsCommand).resolves({ StackEvents: [] });
+    cfn.on(ExecuteChangeSetCommand).resolves({});
+    await start(sameInputs);
+    expect(stdout.join('')).toContain(
+      'Fast no-op check: the template differs from the deployed one; creating a change set.',
+    );
+    expect(cfn.commandCalls(CreateChangeSetCommand)).toHaveLength(1);
+    // The change-set path reuses the fast check's DescribeStacks to settle the stack.
+    const names = cfn.calls().map((call) => call.args[0].constructor.name);
+    expect(names.slice(0, 4)).toEqual([
+      'DescribeStacksCommand',
+      'GetTemplateCommand',
+      'ValidateTemplateCommand',
+      'CreateChangeSetCommand',
+    ]);
   });
 });
 
