@@ -16,9 +16,10 @@
  * Dynamic references ({{resolve:ssm:…}}, {{resolve:secretsmanager:…}}) do not count: a change set
  * does not re-resolve them either ("During stack updates, CloudFormation doesn't retrieve the value
  * of the dynamic reference unless a change is made to the dynamic reference itself", AWS Knowledge
- * Center, cloudformation-stack-update-secrets; "For change sets, CloudFormation compares the
- * literal dynamic reference string", User Guide, dynamic references), so the change set would say
- * "No changes" too. Anything else goes through the change set, as without this shortcut.
+ * Center, cloudformation-stack-update-secrets; "When comparing changes using change sets,
+ * CloudFormation only compares the literal dynamic reference string", User Guide,
+ * dynamic-references-ssm-secure-strings), so the change set would say "No changes" too. Anything
+ * else goes through the change set, as without this shortcut.
  */
 import {
   type CloudFormationClient,
