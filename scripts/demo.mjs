@@ -70,8 +70,14 @@ async function main() {
   let failed = false;
   const substituteLog = /** @type {string[]} */ ([]);
   try {
-    const [moto, mariadb] = await time('start the local AWS and MariaDB', () =>
-      Promise.all([startLocalAws(), database ? startMariadb({ binary: database }) : undefined]),
+    const [moto, mariadb, { version, types }] = await time(
+      'start the local AWS and MariaDB, read what moto supports',
+      () =>
+        Promise.all([
+          startLocalAws(),
+          database ? startMariadb({ binary: database }) : undefined,
+          motoResourceTypes(),
+        ]),
     );
     cleanup.push(() => moto.stop());
     if (mariadb) cleanup.push(() => mariadb.stop());
@@ -98,7 +104,6 @@ async function main() {
         }),
       )
       .catch(() => undefined);
-    const { version, types } = await time('read what moto supports', () => motoResourceTypes());
     print(`moto ${version}: its CloudFormation creates ${types.size} resource types`);
     const proxy = await startExitCodeProxy({ upstream: moto.url });
     cleanup.push(() => proxy.stop());

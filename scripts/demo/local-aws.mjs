@@ -12,6 +12,7 @@ const PATCH = path.join(path.dirname(fileURLToPath(import.meta.url)), 'moto_fixe
 
 /** One line per fix in moto_fixed.py. */
 export const MOTO_FIXES = [
+  "Speed only: moto's ValidateTemplate loads every cfn-lint rule anew on each call (cloudformation/utils.py); the demo's moto loads them once, and cfn-lint's findings are the same (scripts/demo/moto_fixed.py)",
   "Image digests: moto's ECR hashes only an image's layer digests (ecr/models.py Image._create_digest), so the next commit's image of the same layers would get the same digest; ECR hashes the manifest itself (the config, the commit's revision label included), and so does the demo's moto (scripts/demo/moto_fixed.py)",
   "An update that changes nothing, of a stack with List or CommaDelimitedList parameters: moto compares the stack's resolved parameters (lists) with the request's strings (cloudformation/responses.py _validate_different_update), so it never answers \"No updates are to be performed\" and provision-stack executes a change set without changes; the demo's moto compares lists as the comma-separated strings CloudFormation takes (scripts/demo/moto_fixed.py)",
   "Stack outputs after a change set: moto's execute_change_set (cloudformation/models.py) applies a change set's resources but never rebuilds the stack's outputs, so DescribeStacks lists none after provision-stack; the demo's moto rebuilds them with moto's own evaluation (scripts/demo/moto_fixed.py)",

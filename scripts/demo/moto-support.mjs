@@ -13,7 +13,8 @@
 // - GetAtt <Subnet>.AvailabilityZone: moto's Subnet.get_cfn_attribute raises NotImplementedError,
 //   which clean_json swallows, leaving the {'Fn::GetAtt': ...} dict in the value: network.yaml's
 //   AvailabilityZones output would read "{'Fn::GetAtt': ['PrivateSubnetA', 'AvailabilityZone']},…".
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from '../../test-support/action-runner.mjs';
@@ -24,29 +25,28 @@ const CACHE_DIR = path.join(REPO_ROOT, 'node_modules', '.cache', 'three-tier-dem
 /**
  * The resource types moto's CloudFormation creates, asked of the installed moto (cached per moto
  * version: importing every moto backend takes seconds).
- * @returns {{ version: string, types: Set<string> }}
+ * @returns {Promise<{ version: string, types: Set<string> }>}
  */
-export function motoResourceTypes() {
-  const version = spawnSync(MOTO_PYTHON, ['-c', 'import moto; print(moto.__version__)'], {
-    encoding: 'utf8',
-  }).stdout.trim();
+export async function motoResourceTypes() {
+  const run = promisify(execFile);
+  const version = (
+    await run(MOTO_PYTHON, ['-c', 'import moto; print(moto.__version__)'], { encoding: 'utf8' })
+  ).stdout.trim();
   const cache = path.join(CACHE_DIR, `moto-${version}-resource-types.json`);
   try {
     return { version, types: new Set(JSON.parse(readFileSync(cache, 'utf8'))) };
   } catch {
     // not cached yet
   }
-  const probe = spawnSync(
+  const { stdout } = await run(
     MOTO_PYTHON,
     [
       '-c',
       'import json; from moto.cloudformation.parsing import get_model_map; print(json.dumps(sorted(get_model_map())))',
     ],
-    { encoding: 'utf8' },
+    { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 },
   );
-  if (probe.status !== 0)
-    throw new Error(`Could not list moto's CloudFormation types: ${probe.stderr}`);
-  const types = JSON.parse(probe.stdout);
+  const types = JSON.parse(stdout);
   mkdirSync(CACHE_DIR, { recursive: true });
   writeFileSync(cache, JSON.stringify(types));
   return { version, types: new Set(types) };

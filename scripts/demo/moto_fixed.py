@@ -26,6 +26,9 @@
    Image._create_digest); ECR's digest is the SHA-256 of the manifest itself, which names the
    config (the commit's revision label included), so the next commit's image of the same layers
    gets a new digest, and deploy-ecs-service a new revision. Fixed: the manifest is hashed.
+6. Speed only: moto's ValidateTemplate loads every cfn-lint rule anew on each call
+   (cloudformation/utils.py, validate_template_cfn_lint → cfnlint.core.get_rules), a second or two
+   per call on this machine. The rules are loaded once; what cfn-lint reports is unchanged.
 """
 import sys
 
@@ -150,6 +153,31 @@ def create_digest(self):
 
 
 ecr.Image._create_digest = create_digest
+
+_validate_template_cfn_lint = models.validate_template_cfn_lint
+_rules_cached = False
+
+
+def validate_template_cfn_lint(template):
+    # cfn-lint is imported on the first validation, as moto does, not when the server starts.
+    global _rules_cached
+    if not _rules_cached:
+        import functools
+
+        import cfnlint.core
+
+        get_rules = cfnlint.core.get_rules
+
+        @functools.lru_cache(maxsize=None)
+        def cached(append_rules, ignore_rules, include_rules):
+            return get_rules(list(append_rules), list(ignore_rules), list(include_rules))
+
+        cfnlint.core.get_rules = lambda append, ignore, include: cached(tuple(append), tuple(ignore), tuple(include))
+        _rules_cached = True
+    return _validate_template_cfn_lint(template)
+
+
+models.validate_template_cfn_lint = validate_template_cfn_lint
 ecs.TaskDefinition.create_from_cloudformation_json = classmethod(task_definition_from_cloudformation)
 ecs.Service.create_from_cloudformation_json = classmethod(service_from_cloudformation)
 
