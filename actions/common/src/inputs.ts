@@ -4,9 +4,16 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
-import { errorMessage, InputError } from './errors.js';
+import * as core from './core.js';
+import { InputError } from './errors.js';
 import { formatDuration } from './format.js';
+import {
+  describeFormat,
+  MapProblem,
+  type ReadMap,
+  type ReadMapOptions,
+  readMap,
+} from './map-input.js';
 
 /** Where raw input values come from: the runner's INPUT_* variables, or a map in tests. */
 export type InputSource = (name: string) => string;
@@ -30,6 +37,8 @@ export class Inputs {
     private readonly source: InputSource = envInputSource(),
     /** Relative file paths are resolved against this folder (the checkout on a runner). */
     private readonly baseDir: string = process.env.GITHUB_WORKSPACE || process.cwd(),
+    /** Inputs that are valid but probably not what was meant are warned about here. */
+    private readonly warn: InputWarning = (message, title) => core.warning(message, { title }),
   ) {}
 
   /** The raw, trimmed value; '' when the input was not given. */
@@ -137,31 +146,43 @@ export class Inputs {
   }
 
   /**
-   * A string map given as a YAML or JSON mapping, as `file:<path>` to such a file, or as
-   * `Key=Value` lines. Values keep every `=` and `,` after the first `=`; scalars become strings
-   * and lists are joined with commas (the form CloudFormation list parameters take).
+   * A string map: Key=Value lines, a YAML or JSON mapping, or `file:<path>` to a file holding
+   * either. The format is chosen by one rule (map-input.ts): `{` or `[` first → JSON; every line
+   * `Key=Value` → lines; otherwise YAML. Values are the characters written (YAML and JSON with
+   * the failsafe schema: `0012` stays `0012`); a repeated key, a nested mapping, and (unless
+   * `lists: 'join'`) a list are refused, naming the key and its line. Errors do not repeat the
+   * text unless `secret: false` (the map may hold secrets: parameters).
    */
-  map(name: string): Record<string, string> {
-    const value = this.source(name);
-    if (value === '') return {};
-    if (value.startsWith('file:')) {
-      const file = this.resolvePath(value.slice('file:'.length).trim());
-      if (!existsSync(file) || !statSync(file).isFile()) {
-        throw new InputError(
-          name,
-          value,
-          `file:<path> naming an existing YAML or JSON file (${file} does not exist)`,
-        );
-      }
-      return this.parseMapDocument(name, readFileSync(file, 'utf8'));
-    }
-    if (looksLikeKeyValueLines(value)) return this.keyValueLines(name);
-    return this.parseMapDocument(name, value);
+  map(name: string, options: MapOptions = {}): Record<string, string> {
+    const read = this.readMapInput(
+      name,
+      { lists: options.lists ?? 'refuse', parameterFile: false },
+      options,
+    );
+    return Object.fromEntries(read.entries.map((entry) => [entry.key, entry.value]));
   }
 
-  /** `Key=Value` lines; the key is everything before the first `=`, the value everything after. */
+  /**
+   * CloudFormation parameters: a map as `map` reads it, lists joined with commas (the form list
+   * parameters take), plus CloudFormation's own parameter file through `file:` —
+   * `[{"ParameterKey": "Env", "ParameterValue": "prod"}, {"ParameterKey": "Db", "UsePreviousValue": true}]`.
+   * `kept` names the parameters marked UsePreviousValue.
+   */
+  parameters(name: string): ParameterInput {
+    const read = this.readMapInput(name, { lists: 'join', parameterFile: true }, {});
+    return {
+      values: Object.fromEntries(read.entries.map((entry) => [entry.key, entry.value])),
+      kept: read.kept,
+    };
+  }
+
+  /**
+   * `Key=Value` lines (an environment); the key is everything before the first `=`, the value
+   * everything after, taken literally. A key is given once.
+   */
   keyValueLines(name: string): Record<string, string> {
     const result: Record<string, string> = {};
+    const lines = new Map<string, number>();
     const value = this.source(name);
     for (const [index, rawLine] of value.split('\n').entries()) {
       const line = rawLine.trim();
@@ -171,6 +192,15 @@ export class Inputs {
       if (key === '' || /\s/.test(key)) {
         throw new InputError(name, undefined, `Key=Value on every line (line ${index + 1} is not)`);
       }
+      const earlier = lines.get(key);
+      if (earlier !== undefined) {
+        throw new InputError(
+          name,
+          undefined,
+          `Key=Value lines with each key once (${key} is given on lines ${earlier} and ${index + 1})`,
+        );
+      }
+      lines.set(key, index + 1);
       result[key] = line.slice(eq + 1).trim();
     }
     return result;
@@ -206,61 +236,60 @@ export class Inputs {
     return path.resolve(this.baseDir, value);
   }
 
-  private parseMapDocument(name: string, text: string): Record<string, string> {
-    const accepted = 'a YAML or JSON mapping of names to values, file:<path>, or Key=Value lines';
-    let parsed: unknown;
-    try {
-      parsed = parseYaml(text);
-    } catch (error) {
-      throw new InputError(name, undefined, `${accepted} (${errorMessage(error).split('\n')[0]})`);
-    }
-    // CloudFormation's own parameter file shape: [{ParameterKey, ParameterValue}].
-    if (Array.isArray(parsed) && parsed.every(isCfnParameterEntry)) {
-      return Object.fromEntries(
-        parsed.map((entry) => [entry.ParameterKey, scalarToString(entry.ParameterValue)]),
-      );
-    }
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-      throw new InputError(name, undefined, accepted);
-    }
-    const result: Record<string, string> = {};
-    for (const [key, entry] of Object.entries(parsed as Record<string, unknown>)) {
-      if (entry !== null && typeof entry === 'object' && !Array.isArray(entry)) {
+  private readMapInput(name: string, read: ReadMapOptions, options: MapOptions): ReadMap {
+    const value = this.source(name);
+    const given = options.secret === false ? value : undefined;
+    if (value === '')
+      return { format: 'lines', why: 'it is empty', entries: [], kept: [], warnings: [] };
+    let text = value;
+    let from = '';
+    if (value.startsWith('file:')) {
+      const file = this.resolvePath(value.slice('file:'.length).trim());
+      if (!existsSync(file) || !statSync(file).isFile()) {
         throw new InputError(
           name,
-          undefined,
-          `${accepted}; the value of ${key} is a nested mapping`,
+          value,
+          `file:<path> naming an existing file of Key=Value lines, YAML or JSON (${file} does not exist)`,
         );
       }
-      result[key] = Array.isArray(entry)
-        ? entry.map(scalarToString).join(',')
-        : scalarToString(entry);
+      text = readFileSync(file, 'utf8');
+      from = `${path.relative(this.baseDir, file) || file}, `;
     }
+    let result: ReadMap;
+    try {
+      result = readMap(text, read);
+    } catch (error) {
+      if (!(error instanceof MapProblem)) throw error;
+      throw new InputError(
+        name,
+        given,
+        `${MAP_ACCEPTED}; ${from}${describeFormat(error.format, error.why)}: ${error.reason}`,
+      );
+    }
+    for (const warning of result.warnings)
+      this.warn(`Input '${name}': ${warning}`, `Input ${name}`);
     return result;
   }
 }
 
-function looksLikeKeyValueLines(value: string): boolean {
-  const lines = value
-    .split('\n')
-    .filter((line) => line.trim() !== '' && !line.trim().startsWith('#'));
-  return lines.length > 0 && lines.every((line) => /^\s*[^\s:={}[\]"']+\s*=/.test(line));
+export interface MapOptions {
+  /** `join` a YAML/JSON list into one comma-separated value; `refuse` it (the default). */
+  lists?: 'join' | 'refuse';
+  /** false: the map holds no secrets, so an error may show the text (default true). */
+  secret?: boolean;
 }
 
-function isCfnParameterEntry(
-  entry: unknown,
-): entry is { ParameterKey: string; ParameterValue: unknown } {
-  return (
-    typeof entry === 'object' &&
-    entry !== null &&
-    typeof (entry as { ParameterKey?: unknown }).ParameterKey === 'string'
-  );
+export interface ParameterInput {
+  values: Record<string, string>;
+  /** Parameters the file marks UsePreviousValue: true (keep the deployed value). */
+  kept: string[];
 }
 
-function scalarToString(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  return String(value);
-}
+/** Where a warning about an input goes: an annotation on a runner, a list in tests. */
+export type InputWarning = (message: string, title: string) => void;
+
+const MAP_ACCEPTED =
+  'Key=Value lines, a YAML or JSON mapping of names to values, or file:<path> to one';
 
 function rangeWords(min?: number, max?: number): string {
   if (min !== undefined && max !== undefined) return ` from ${min} to ${max}`;

@@ -106,11 +106,11 @@ describe('Inputs', () => {
       });
     });
 
-    it('reads YAML and JSON mappings, turning scalars into strings and lists into commas', () => {
-      expect(inputs({ p: 'Env: prod\nMin: 2\nSubnets: [a, b]' }).map('p')).toEqual({
-        Env: 'prod',
-        Min: '2',
-        Subnets: 'a,b',
+    it('reads YAML and JSON mappings as strings; parameters join lists with commas', () => {
+      expect(inputs({ p: 'Env: prod\nMin: 2' }).map('p')).toEqual({ Env: 'prod', Min: '2' });
+      expect(inputs({ p: 'Env: prod\nSubnets: [a, b]' }).parameters('p')).toEqual({
+        values: { Env: 'prod', Subnets: 'a,b' },
+        kept: [],
       });
       expect(inputs({ p: '{"Env":"prod","Flag":true}' }).map('p')).toEqual({
         Env: 'prod',
@@ -124,7 +124,10 @@ describe('Inputs', () => {
         path.join(dir, 'params.json'),
         JSON.stringify([{ ParameterKey: 'Env', ParameterValue: 'prod' }]),
       );
-      expect(inputs({ p: 'file: params.json' }, dir).map('p')).toEqual({ Env: 'prod' });
+      expect(inputs({ p: 'file: params.json' }, dir).parameters('p')).toEqual({
+        values: { Env: 'prod' },
+        kept: [],
+      });
       expect(inputError(() => inputs({ p: 'file:nope.yaml' }, dir).map('p')).accepted).toContain(
         path.join(dir, 'nope.yaml'),
       );
@@ -132,7 +135,7 @@ describe('Inputs', () => {
 
     it('rejects nested mappings and text that is no mapping', () => {
       expect(inputError(() => inputs({ p: 'A:\n  B: c' }).map('p')).accepted).toMatch(
-        /value of A is a nested mapping/,
+        /the value of A \(line 1\) is a mapping/,
       );
       expect(inputError(() => inputs({ p: 'just words' }).map('p')).input).toBe('p');
       expect(inputError(() => inputs({ p: '{ unclosed' }).map('p')).input).toBe('p');

@@ -27,7 +27,10 @@ export interface ProvisionInputs {
   templateInput: string;
   templateBucket?: string;
   stackName: string;
+  /** Parameter values as written (given ones only). */
   parameters: Record<string, string>;
+  /** Parameters a parameter file marks UsePreviousValue: true, kept at their deployed value. */
+  keptParameters: string[];
   capabilities: Capability[];
   tags: Record<string, string>;
   /** undefined leaves the stack's current setting alone. */
@@ -66,7 +69,7 @@ export function readInputs(inputs: Inputs = new Inputs()): ProvisionInputs {
     'a stack name: a letter, then letters, digits and hyphens, at most 128 characters',
     { required: true },
   ) as string;
-  const parameters = inputs.map(INPUT.parameters);
+  const parameters = inputs.parameters(INPUT.parameters);
   const capabilities = inputs.list(INPUT.capabilities, ['CAPABILITY_NAMED_IAM']).map((item) => {
     const found = CAPABILITIES.find((known) => known === item.toUpperCase());
     if (!found)
@@ -79,7 +82,8 @@ export function readInputs(inputs: Inputs = new Inputs()): ProvisionInputs {
     templateInput: inputs.raw(INPUT.template),
     templateBucket,
     stackName,
-    parameters,
+    parameters: parameters.values,
+    keptParameters: parameters.kept,
     capabilities: [...new Set(capabilities)],
     tags: inputs.map(INPUT.tags),
     terminationProtection:
