@@ -81,16 +81,45 @@ export interface DistributionInfo {
   originPath: string;
 }
 
-/** True when an origin's domain name is the bucket's S3 REST or website endpoint. */
-export function originServesBucket(domainName: string, bucket: string, region: string): boolean {
+/**
+ * The S3 endpoint names an origin may use for the bucket, and the region each names:
+ * REST `<bucket>.s3.<region>.amazonaws.com` (and the legacy `<bucket>.s3-<region>.amazonaws.com`),
+ * dual-stack `<bucket>.s3.dualstack.<region>.amazonaws.com` ("Amazon S3 supports only regional
+ * dual-stack endpoint names": S3 User Guide, "Using Amazon S3 dual-stack endpoints",
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/dual-stack-endpoints.html), website
+ * `<bucket>.s3-website-<region>.amazonaws.com` and `<bucket>.s3-website.<region>.amazonaws.com`
+ * (S3 User Guide, "Website endpoints",
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/WebsiteEndpoints.html); in the China
+ * regions the same names end in `.amazonaws.com.cn`.
+ */
+const S3_ENDPOINT =
+  /^(?:s3-website[.-]|s3(?:\.dualstack)?\.|s3-)(?<region>[a-z]{2,4}(?:-[a-z]+)+-\d+)\.amazonaws\.com(?<china>\.cn)?$/;
+
+/**
+ * Whether an origin's domain name is one of the bucket's S3 endpoints, and the region it names
+ * (none for the legacy global `<bucket>.s3.amazonaws.com`, which reaches the bucket wherever it is);
+ * undefined when it is not the bucket's.
+ */
+export function bucketOriginRegion(
+  domainName: string,
+  bucket: string,
+): { region?: string } | undefined {
   const name = domainName.toLowerCase();
-  return [
-    `${bucket}.s3.${region}.amazonaws.com`,
-    `${bucket}.s3.amazonaws.com`,
-    `${bucket}.s3-${region}.amazonaws.com`,
-    `${bucket}.s3-website-${region}.amazonaws.com`,
-    `${bucket}.s3-website.${region}.amazonaws.com`,
-  ].includes(name);
+  if (!name.startsWith(`${bucket}.`)) return undefined;
+  const endpoint = name.slice(bucket.length + 1);
+  if (endpoint === 's3.amazonaws.com') return {};
+  const match = S3_ENDPOINT.exec(endpoint);
+  const region = match?.groups?.region;
+  // .amazonaws.com.cn is the China regions' domain, and only theirs.
+  if (!region || region.startsWith('cn-') !== (match?.groups?.china !== undefined))
+    return undefined;
+  return { region };
+}
+
+/** True when an origin's domain name is the bucket's S3 REST or website endpoint in `region`. */
+export function originServesBucket(domainName: string, bucket: string, region: string): boolean {
+  const origin = bucketOriginRegion(domainName, bucket);
+  return origin !== undefined && (origin.region === undefined || origin.region === region);
 }
 
 export async function checkDistribution(options: {
@@ -120,6 +149,7 @@ export async function checkDistribution(options: {
   const bucketOrigins = origins.filter((candidate) =>
     originServesBucket(candidate.DomainName ?? '', options.bucket, options.region),
   );
+  if (bucketOrigins.length === 0) refuseOtherRegion({ ...options, origins });
   const prefix = options.prefix ?? '';
   // An origin with OriginPath /web serves s3://bucket/web/ only: publishing elsewhere in the
   // bucket would reach no visitor, and its invalidation paths would name other objects.
@@ -148,6 +178,28 @@ export async function checkDistribution(options: {
     domainName: response.Distribution?.DomainName ?? '',
     originPath: origin.OriginPath ?? '',
   };
+}
+
+/**
+ * A distribution whose origin is the bucket's endpoint in another region: the bucket is there
+ * (an origin that names the wrong region would not serve at all), so this step's region is wrong.
+ */
+function refuseOtherRegion(options: {
+  distributionId: string;
+  bucket: string;
+  region: string;
+  origins: readonly { DomainName?: string }[];
+}): void {
+  for (const origin of options.origins) {
+    const found = bucketOriginRegion(origin.DomainName ?? '', options.bucket);
+    if (!found?.region || found.region === options.region) continue;
+    throw new ActionError(
+      'Bucket is in another region',
+      `CloudFront distribution ${options.distributionId} serves bucket ${options.bucket} from origin ${origin.DomainName}, ` +
+        `so the bucket is in ${found.region}; this step works in ${options.region}. Nothing was changed.`,
+      `Set aws-region: ${found.region} on this step (or AWS_REGION in aws-actions/configure-aws-credentials).`,
+    );
+  }
 }
 
 /** True when keys under `prefix` are below the origin path (`/web` holds `web` and `web/docs`). */

@@ -5,7 +5,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { GetInvalidationCommand } from '@aws-sdk/client-cloudfront';
 import { runAction } from '../../../test-support/run-action.js';
-import { cloudfront, createBucket, createDistribution, writeSite } from './helpers.js';
+import { cloudfront, createBucket, createDistribution, listObjects, writeSite } from './helpers.js';
 
 async function invalidationPaths(distributionId: string, id: string): Promise<string[]> {
   const response = await cloudfront().send(
@@ -42,5 +42,64 @@ describe('invalidation paths (issue 10 #9)', () => {
       '/index.html',
       '/team@home+more.html',
     ]);
+  });
+});
+
+describe('the bucket as the distribution names it (issue 10 #11, issue 16 #13)', () => {
+  it('recognises a dual-stack origin and publishes with its invalidation', async () => {
+    const bucket = 'dualstack-site';
+    await createBucket(bucket);
+    const { id } = await createDistribution(bucket, '', {
+      originDomainName: `${bucket}.s3.dualstack.us-east-1.amazonaws.com`,
+    });
+    const publish = (title: string) =>
+      runAction('publish-frontend', {
+        source: writeSite({ 'index.html': `<title>${title}</title>` }),
+        bucket,
+        'distribution-id': id,
+      });
+    expect((await publish('v1')).exitCode).toBe(0);
+    const second = await publish('v2');
+    expect(second.exitCode).toBe(0);
+    expect(await invalidationPaths(id, second.outputs['invalidation-id'] as string)).toEqual([
+      '/',
+      '/index.html',
+    ]);
+  });
+
+  it('recognises a China origin (.amazonaws.com.cn) in a China region', async () => {
+    const bucket = 'china-site';
+    await createBucket(bucket);
+    // moto takes a .cn name only for a custom origin: the website endpoint, which is one.
+    const { id } = await createDistribution(bucket, '', {
+      originDomainName: `${bucket}.s3-website.cn-north-1.amazonaws.com.cn`,
+      region: 'cn-north-1',
+    });
+    const result = await runAction(
+      'publish-frontend',
+      { source: writeSite({ 'index.html': 'cn' }), bucket, 'distribution-id': id },
+      { env: { AWS_REGION: 'cn-north-1' } },
+    );
+    expect(result.annotations).toEqual([]);
+    expect(result.exitCode).toBe(0);
+    expect((await listObjects(bucket)).map((object) => object.key)).toContain('index.html');
+  });
+
+  it('says the bucket is in the origin’s region and to set aws-region, before any change', async () => {
+    const bucket = 'elsewhere-region-site';
+    await createBucket(bucket);
+    const { id } = await createDistribution(bucket, '', {
+      originDomainName: `${bucket}.s3.eu-west-1.amazonaws.com`,
+    });
+    const result = await runAction('publish-frontend', {
+      source: writeSite({ 'index.html': 'x' }),
+      bucket,
+      'distribution-id': id,
+    });
+    expect(result.exitCode).toBe(1);
+    expect(result.annotations[0]?.title).toBe('Bucket is in another region');
+    expect(result.annotations[0]?.message).toContain('the bucket is in eu-west-1');
+    expect(result.annotations[0]?.message).toContain('Set aws-region: eu-west-1');
+    expect(await listObjects(bucket)).toEqual([]);
   });
 });

@@ -34,12 +34,21 @@ export async function createBucket(bucket: string): Promise<void> {
   await s3().send(new CreateBucketCommand({ Bucket: bucket }));
 }
 
-/** A distribution whose default origin is the bucket's regional REST endpoint, as the edge stack makes it. */
+/**
+ * A distribution whose default origin is the bucket's regional REST endpoint, as the edge stack
+ * makes it, or the origin domain name given (moto's CloudFront takes any).
+ */
 export async function createDistribution(
   bucket: string,
   originPath = '',
+  options: { originDomainName?: string; region?: string } = {},
 ): Promise<{ id: string; domainName: string }> {
-  const response = await cloudfront().send(
+  const originDomainName = options.originDomainName ?? `${bucket}.s3.us-east-1.amazonaws.com`;
+  // CloudFront of the China regions is a partition of its own (moto keeps it apart too).
+  const client = options.region
+    ? createClient(CloudFrontClient, 'CLOUDFRONT', { action: 'test', region: options.region })
+    : cloudfront();
+  const response = await client.send(
     new CreateDistributionCommand({
       DistributionConfig: {
         CallerReference: `test-${bucket}-${Date.now()}`,
@@ -51,9 +60,18 @@ export async function createDistribution(
           Items: [
             {
               Id: 's3-site',
-              DomainName: `${bucket}.s3.us-east-1.amazonaws.com`,
+              DomainName: originDomainName,
               OriginPath: originPath,
-              S3OriginConfig: { OriginAccessIdentity: '' },
+              // A website endpoint is a custom (HTTP) origin, as CloudFront wants it.
+              ...(originDomainName.includes('.s3-website')
+                ? {
+                    CustomOriginConfig: {
+                      HTTPPort: 80,
+                      HTTPSPort: 443,
+                      OriginProtocolPolicy: 'http-only' as const,
+                    },
+                  }
+                : { S3OriginConfig: { OriginAccessIdentity: '' } }),
             },
           ],
         },
