@@ -72,6 +72,62 @@ describe('a frozen endpoint (issue 16 #4)', () => {
   });
 });
 
+describe('a call that hangs after the uploads (issue 16 #4)', () => {
+  it('fails as a timeout naming CreateInvalidation, and the manifest still records the paths owed', async () => {
+    const bucket = 'held-site';
+    await createBucket(bucket);
+    const { id } = await createDistribution(bucket);
+    const publish = (title: string, env: Record<string, string> = {}, extra = {}) =>
+      runAction(
+        'publish-frontend',
+        {
+          source: writeSite({ 'index.html': `<title>${title}</title>`, 'app.js': title }),
+          bucket,
+          'distribution-id': id,
+          ...extra,
+        },
+        { env, timeoutMs: 90_000 },
+      );
+    expect((await publish('v1')).exitCode).toBe(0);
+    // CloudFront takes the request and never answers; S3 (through the proxy too) answers.
+    const proxy = await startFaultProxy({
+      target: process.env.AWS_ENDPOINT_URL as string,
+      rules: [
+        {
+          match: (request) => request.method === 'POST' && request.url.endsWith('/invalidation'),
+          times: Infinity,
+          hold: true,
+        },
+      ],
+    });
+    let held;
+    const started = Date.now();
+    try {
+      held = await publish('v2', { AWS_ENDPOINT_URL: proxy.url }, { 'timeout-minutes': '15s' });
+    } finally {
+      await proxy.stop();
+    }
+    expect(held.exitCode).toBe(1);
+    expect(held.annotations[0]?.title).toBe('Timed out');
+    expect(held.annotations[0]?.message).toContain('CloudFront CreateInvalidation got no answer');
+    expect(Date.now() - started).toBeLessThan(40_000);
+    expect(held.outputs).toMatchObject({ uploaded: '2', 'invalidation-id': '' });
+    // The manifest was written after the deadline (its clean-up window): the rerun, which finds
+    // the files in place, still invalidates them.
+    const rerun = await publish('v2');
+    expect(rerun.exitCode).toBe(0);
+    expect(rerun.outputs).toMatchObject({ uploaded: '0', skipped: '2' });
+    const created = await cloudfront().send(
+      new GetInvalidationCommand({ DistributionId: id, Id: rerun.outputs['invalidation-id'] }),
+    );
+    expect([...(created.Invalidation?.InvalidationBatch?.Paths?.Items ?? [])].sort()).toEqual([
+      '/',
+      '/app.js',
+      '/index.html',
+    ]);
+  });
+});
+
 describe('an invalidation CloudFront refuses (issue 10 #10)', () => {
   it('is not sent again by every later run: the next run invalidates /* once, and then nothing is owed', async () => {
     const bucket = 'refused-site';
