@@ -59,10 +59,43 @@ const PARAMETER_GAPS = {
   },
 };
 
+/**
+ * deploy.yml's deploy job as the demo runs it, step by step: the toolkit's actions as they are,
+ * the demo's own equivalent of a step that needs GitHub or Docker, or not run, with the reason.
+ * A step the demo does not know stops it, so a new step in deploy.yml cannot be skipped in silence.
+ * @returns {{ id: string, title: string, step: any, kind: 'action' | 'equivalent' | 'not-run' }[]}
+ */
+export function releasePlan(/** @type {string} */ file = DEPLOY_WORKFLOW) {
+  const job = readWorkflow(file).jobs.deploy;
+  return (job.steps ?? []).map((step, index) => {
+    const id = step.id ?? `step ${index}`;
+    const title = step.name ?? id;
+    if (toolkitActionOf(step.uses))
+      return { id, title, step, kind: /** @type {const} */ ('action') };
+    if (id in EQUIVALENTS) return { id, title, step, kind: /** @type {const} */ ('equivalent') };
+    if (id in NOT_RUN) return { id, title, step, kind: /** @type {const} */ ('not-run') };
+    throw new Error(
+      `deploy.yml's deploy job has a step the demo does not know: ${title} (id ${id}); give it an equivalent or a reason not to run it in scripts/demo/release.mjs.`,
+    );
+  });
+}
+
+/** The deploy job's steps the demo does not run, and why. */
+export const NOT_RUN = {
+  toolkit: "it reads GitHub's job context or OIDC token; the toolkit here is this checkout",
+  'checkout-app': 'the app is this checkout',
+  'checkout-toolkit': 'the toolkit is this checkout: .three-tier-deploy links to it',
+  'toolkit-check': 'it checks that checkout; the demo runs the bundles in actions/*/dist',
+  credentials: "it needs GitHub's OIDC; the local AWS takes any credentials",
+  'credentials-release': "it needs GitHub's OIDC; the local AWS takes any credentials",
+  'ecr-login': 'a Docker registry login, and there is no Docker here',
+  buildx: 'Docker, and there is no Docker here',
+  summary: "GitHub's job summary of the whole job; the demo prints its own at the end",
+};
+
 /** @param {ReleaseOptions} options */
 export async function runRelease(options) {
   const { print } = options;
-  const job = readWorkflow(DEPLOY_WORKFLOW).jobs.deploy;
   /** @type {Record<string, StepResult>} */
   const steps = {};
   const inputs = { ...options.inputs };
@@ -91,34 +124,33 @@ export async function runRelease(options) {
   const notRun = /** @type {string[]} */ ([]);
   const failures = /** @type {string[]} */ ([]);
 
-  for (const [index, step] of (job.steps ?? []).entries()) {
-    const id = step.id ?? `step${index}`;
-    const title = step.name ?? id;
+  for (const { id, title, step, kind } of releasePlan()) {
     const condition = step.if === undefined ? 'success()' : String(step.if);
-    if (!conditionHolds(condition, lookup, functions)) {
-      steps[id] = { outcome: 'skipped', outputs: {}, ms: 0 };
-      if (toolkitActionOf(step.uses) || EQUIVALENTS[id])
-        print(`\n── ${title}: skipped (if: ${condition})`);
-      continue;
-    }
-    const started = Date.now();
-    const action = toolkitActionOf(step.uses);
-    const equivalent = EQUIVALENTS[id];
-    if (!action && !equivalent) {
-      notRun.push(title);
+    if (kind === 'not-run') {
+      notRun.push(`${title} (${NOT_RUN[id]})`);
       steps[id] = { outcome: 'success', outputs: {}, ms: 0 };
       continue;
     }
+    if (!conditionHolds(condition, lookup, functions)) {
+      steps[id] = { outcome: 'skipped', outputs: {}, ms: 0 };
+      print(`\n── ${title}: skipped (if: ${condition})`);
+      continue;
+    }
     if (failed) break;
+    const started = Date.now();
     try {
-      if (action) {
+      if (kind === 'action') {
+        const action = /** @type {string} */ (toolkitActionOf(step.uses));
         print(`\n━━ ${title}   (uses: ${step.uses}, deploy.yml step ${id})`);
         const outputs = await runToolkitStep({ options, id, action, step, lookup, functions });
         steps[id] = { outcome: 'success', outputs, ms: Date.now() - started };
         await options.afterStep?.(id, outputs);
       } else {
+        const equivalent = EQUIVALENTS[id];
         print(`\n── ${title}   (deploy.yml step ${id}: ${equivalent.says})`);
         const outputs = await equivalent.run({ options, steps, lookup });
+        const missing = equivalent.outputs.filter((name) => !(name in outputs));
+        if (missing.length > 0) throw new Error(`the demo's ${id} gave no ${missing.join(', ')}`);
         steps[id] = { outcome: 'success', outputs, ms: Date.now() - started };
         for (const [name, value] of Object.entries(outputs)) print(`   ${name}=${value}`);
       }
@@ -129,9 +161,7 @@ export async function runRelease(options) {
       print(`   ✗ ${/** @type {Error} */ (error).message}`);
     }
   }
-  print(
-    `\n   Not run on this machine (they need GitHub, its OIDC or Docker): ${notRun.join('; ')}.`,
-  );
+  print(`\n   Not run on this machine: ${notRun.join('; ')}.`);
   return { steps, failures };
 }
 
@@ -323,10 +353,11 @@ async function vpcOriginGroup(
 
 /**
  * The demo's own equivalents of deploy.yml steps that need GitHub or Docker.
- * @type {Record<string, { says: string, run: (args: { options: ReleaseOptions, steps: Record<string, StepResult>, lookup: (at: string[]) => unknown }) => Promise<Record<string, string>> }>}
+ * @type {Record<string, { outputs: string[], says: string, run: (args: { options: ReleaseOptions, steps: Record<string, StepResult>, lookup: (at: string[]) => unknown }) => Promise<Record<string, string>> }>}
  */
-const EQUIVALENTS = {
+export const EQUIVALENTS = {
   settings: {
+    outputs: ['region', 'deploy-role-arn', 'cloudformation-role-arn', 'aws-account-id'],
     says: "the demo's settings: the local AWS's region and placeholder roles (moto checks no role)",
     run: async ({ options }) => ({
       region: options.demo.region,
@@ -336,6 +367,7 @@ const EQUIVALENTS = {
     }),
   },
   lookups: {
+    outputs: ['cloudfront-prefix-list-id', 'database-deletion-protection'],
     says: 'the same two lookups in the local AWS, through the SDK (ec2 DescribeManagedPrefixLists, cloudformation DescribeStacks)',
     run: async ({ options, lookup }) => {
       const { PrefixLists = [] } = await options.demo.aws.ec2.send(
@@ -366,12 +398,14 @@ const EQUIVALENTS = {
     },
   },
   'vpc-origin': {
+    outputs: ['security-group-id'],
     says: 'the same security-group lookup in the local AWS, through the SDK (ec2 DescribeSecurityGroups)',
     run: async ({ options, lookup }) => ({
       'security-group-id': await vpcOriginGroup(options, lookup),
     }),
   },
   image: {
+    outputs: ['exists', 'digest', 'tag', 'uri'],
     says: "the same DescribeImages lookup of the commit's tag, in the local ECR",
     run: async ({ options, lookup }) => {
       const found = await findImage({
@@ -389,6 +423,7 @@ const EQUIVALENTS = {
     },
   },
   build: {
+    outputs: ['digest', 'imageid'],
     says: "no Docker here: the backend compiled on this machine, and its image manifest put into the local ECR under the commit's tag (ecr PutImage)",
     run: async ({ options, lookup }) => {
       options.backend.build();
@@ -411,6 +446,7 @@ const EQUIVALENTS = {
     },
   },
   site: {
+    outputs: ['download-path'],
     says: 'the site the frontend build made, copied into the workspace where download-artifact puts it',
     run: async ({ options }) => {
       const target = path.join(options.workspace, '.three-tier-deploy-site');
