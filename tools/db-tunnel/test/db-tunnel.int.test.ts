@@ -55,7 +55,7 @@ import {
 } from '../../../test-support/fault-proxy.js';
 import { setTransition, unsetTransition } from '../../../test-support/moto.js';
 import { loadTemplate, statementsOf } from '../../../tests/support-cfn/templates.js';
-import { fakeTools, fileAppears, runBundle, type FakeTools } from './helpers.js';
+import { fakeTools, fileAppears, removeFakeTools, runBundle, type FakeTools } from './helpers.js';
 
 jest.setTimeout(120_000);
 
@@ -363,6 +363,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  removeFakeTools();
   await unsetTransition('ecs::task');
   await proxy?.stop();
   for (const client of [cloudformation, ecs, ec2, iam]) client.destroy();

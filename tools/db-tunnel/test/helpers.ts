@@ -10,6 +10,8 @@ import {
   mkdirSync,
   mkdtempSync,
   readFileSync,
+  rmSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -58,7 +60,7 @@ if (mode === 'wait') {
 `;
 
 export interface FakeTools {
-  /** PATH for the bundle: the fakes first, then node's own folder and the system's. */
+  /** PATH for the bundle: the fake folder alone. */
   path: string;
   /** The fake HOME, with ~/.aws holding profile `tunnel` (region us-east-1, moto's keys). */
   dir: string;
@@ -67,12 +69,21 @@ export interface FakeTools {
   calls(): { argv: string[]; profile: string | null }[];
 }
 
+const made: string[] = [];
+
+/** Removes every folder fakeTools made (call it in afterAll). */
+export function removeFakeTools(): void {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
 export function fakeTools(options: { plugin?: boolean } = {}): FakeTools {
   const dir = mkdtempSync(path.join(tmpdir(), 'db-tunnel-bin-'));
+  made.push(dir);
   const bin = path.join(dir, 'bin');
   mkdirSync(bin);
   writeFileSync(path.join(bin, 'aws'), FAKE_AWS);
   chmodSync(path.join(bin, 'aws'), 0o755);
+  symlinkSync(process.execPath, path.join(bin, 'node'));
   if (options.plugin !== false) {
     writeFileSync(path.join(bin, 'session-manager-plugin'), '#!/bin/sh\necho 1.2.707.0\n');
     chmodSync(path.join(bin, 'session-manager-plugin'), 0o755);
@@ -86,7 +97,9 @@ export function fakeTools(options: { plugin?: boolean } = {}): FakeTools {
   );
   const log = path.join(dir, 'aws-calls.jsonl');
   return {
-    path: [bin, path.dirname(process.execPath), '/usr/bin', '/bin'].join(':'),
+    // Only the fakes (and node, for the fake aws's `#!/usr/bin/env node`): a real aws or plugin
+    // installed on the machine must not be found instead.
+    path: bin,
     dir,
     log,
     calls: () =>
