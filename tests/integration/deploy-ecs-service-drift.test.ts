@@ -23,7 +23,7 @@ import { jsonResponse, jsonTarget, startFaultProxy } from '../../test-support/fa
 import { spawn } from 'node:child_process';
 import { freePort, MOTO_PYTHON } from '../../test-support/moto-server.mjs';
 import { type ActionResult, runAction } from '../../test-support/run-action.js';
-import { loadTemplate, type Resource, type Template } from '../support-cfn/templates.js';
+import { loadTemplate, type Resource, type Template, walk } from '../support-cfn/templates.js';
 
 const REGION = 'us-east-1';
 const ENVIRONMENT = 'drift';
@@ -84,7 +84,10 @@ afterAll(async () => {
   await moto?.stop();
 });
 
-/** app.yaml's Cluster, BootstrapTaskDefinition and Service with what moto models, as the drift test keeps them. */
+/**
+ * app.yaml's Cluster, BootstrapTaskDefinition and Service with what moto models (as the drift
+ * test keeps them), the conditions those choose by, and the parameters all of it references.
+ */
 function servicePattern(app: Template): Template {
   const kept: Record<string, string[]> = {
     Cluster: ['ClusterName'],
@@ -99,7 +102,9 @@ function servicePattern(app: Template): Template {
   };
   const resources: Record<string, Resource> = {};
   for (const [id, properties] of Object.entries(kept)) {
-    const original = app.Resources[id]!;
+    const original = app.Resources[id];
+    if (!original) throw new Error(`app.yaml has no ${id}`);
+    const dependsOn = [original.DependsOn ?? []].flat().filter((d) => d in kept);
     resources[id] = {
       Type: original.Type,
       Properties: Object.fromEntries(
@@ -107,9 +112,7 @@ function servicePattern(app: Template): Template {
           .filter((p) => p in (original.Properties ?? {}))
           .map((p) => [p, original.Properties![p]]),
       ),
-      ...(original.DependsOn
-        ? { DependsOn: [original.DependsOn].flat().filter((d) => d in kept) }
-        : {}),
+      ...(dependsOn.length > 0 ? { DependsOn: dependsOn } : {}),
     };
   }
   const definition = resources.BootstrapTaskDefinition!.Properties!;
@@ -122,14 +125,34 @@ function servicePattern(app: Template): Template {
     // moto needs container-level memory.
     Memory: 512,
   }));
-  const parameters = Object.fromEntries(
-    ['EnvironmentName', 'BootstrapImage', 'TaskMemory', 'HealthCheckGracePeriodSeconds'].map(
-      (name) => [name, app.Parameters![name]!],
-    ),
-  );
+  const conditions: Record<string, unknown> = {};
+  const pending = [...walk(resources)]
+    .filter(({ at }) => at[at.length - 1] === 'Fn::If')
+    .map(({ value }) => (value as [string])[0]);
+  while (pending.length > 0) {
+    const name = pending.pop()!;
+    if (name in conditions) continue;
+    const condition = app.Conditions?.[name];
+    if (condition === undefined) throw new Error(`app.yaml has no condition ${name}`);
+    conditions[name] = condition;
+    for (const { value, at } of walk(condition)) {
+      if (at[at.length - 1] === 'Condition' && typeof value === 'string') pending.push(value);
+    }
+  }
+  const referenced = new Set<string>();
+  for (const { value, at } of walk({ resources, conditions })) {
+    if (at[at.length - 1] === 'Ref' && typeof value === 'string') referenced.add(value);
+    if (at[at.length - 1] === 'Fn::Sub' && typeof value === 'string') {
+      for (const match of value.matchAll(/\$\{([A-Za-z0-9]+)\}/g))
+        referenced.add(match[1] as string);
+    }
+  }
   return {
     AWSTemplateFormatVersion: '2010-09-09',
-    Parameters: parameters,
+    Parameters: Object.fromEntries(
+      Object.entries(app.Parameters ?? {}).filter(([name]) => referenced.has(name)),
+    ),
+    ...(Object.keys(conditions).length > 0 ? { Conditions: conditions } : {}),
     Resources: resources,
   } as Template;
 }
@@ -141,14 +164,23 @@ const env = () => ({
   AWS_SECRET_ACCESS_KEY: 'testing',
 });
 
-function provision(template: string, grace: string, image: string): Promise<ActionResult> {
+/**
+ * provision-stack on the pattern. Every parameter is given, defaults included: provision-stack
+ * keeps an unnamed parameter with UsePreviousValue, and moto counts such a parameter as changed
+ * when the create did not name it — it then "updates" the task definition, registering a revision
+ * with CloudFormation's PascalCase keys (no image), which real CloudFormation never does.
+ */
+function provision(
+  pattern: Template,
+  template: string,
+  values: Record<string, string>,
+): Promise<ActionResult> {
+  const parameters = Object.entries(pattern.Parameters ?? {}).map(
+    ([name, parameter]) => `${name}=${values[name] ?? String(parameter.Default ?? '')}`,
+  );
   return runAction(
     'provision-stack',
-    {
-      'stack-name': `${ENVIRONMENT}-app`,
-      template,
-      parameters: `EnvironmentName=${ENVIRONMENT}\nBootstrapImage=${image}\nHealthCheckGracePeriodSeconds=${grace}`,
-    },
+    { 'stack-name': `${ENVIRONMENT}-app`, template, parameters: parameters.join('\n') },
     { env: env() },
   );
 }
@@ -202,6 +234,7 @@ async function pushImage(repository: string, tag: string): Promise<void> {
 
 describe('drift trap, from deploy-ecs-service’s side', () => {
   let template = '';
+  let pattern: Template;
   let uri = '';
   let revisionB = '';
   let imageB = '';
@@ -209,14 +242,19 @@ describe('drift trap, from deploy-ecs-service’s side', () => {
   it('after the action rolled image B, an app-stack update through provision-stack leaves the service on B', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'deploy-drift-'));
     template = path.join(dir, 'app.json');
-    writeFileSync(template, JSON.stringify(servicePattern(loadTemplate('app'))));
+    pattern = servicePattern(loadTemplate('app'));
+    writeFileSync(template, JSON.stringify(pattern));
     const { repository } = await ecr.send(
       new CreateRepositoryCommand({ repositoryName: `${ENVIRONMENT}/api` }),
     );
     uri = repository!.repositoryUri!;
     for (const tag of ['bootstrap', 'b', 'c']) await pushImage(`${ENVIRONMENT}/api`, tag);
 
-    const created = await provision(template, '30', `${uri}:bootstrap`);
+    const values = { EnvironmentName: ENVIRONMENT, BootstrapImage: `${uri}:bootstrap` };
+    const created = await provision(pattern, template, {
+      ...values,
+      HealthCheckGracePeriodSeconds: '30',
+    });
     expect(succeeded(created)).toBe(true);
     expect((await running()).image).toBe(`${uri}:bootstrap`);
 
@@ -232,7 +270,10 @@ describe('drift trap, from deploy-ecs-service’s side', () => {
     expect(await running()).toEqual({ taskDefinition: revisionB, image: imageB });
 
     // An unrelated change (the grace period) that makes CloudFormation update the service.
-    const updated = await provision(template, '45', `${uri}:bootstrap`);
+    const updated = await provision(pattern, template, {
+      ...values,
+      HealthCheckGracePeriodSeconds: '45',
+    });
     expect(succeeded(updated)).toBe(true);
     expect(updated.outputs.changed).toBe('true');
     expect(await running()).toEqual({ taskDefinition: revisionB, image: imageB });
