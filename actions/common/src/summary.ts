@@ -4,6 +4,7 @@
  */
 import * as core from './core.js';
 import type { ErrorReport } from './errors.js';
+import { consoleOrigin } from './partitions.js';
 
 /** Adds a table with a header row; cells are plain text (escaped by us, since addTable takes HTML). */
 export function addTable(headers: string[], rows: string[][]): void {
@@ -26,13 +27,20 @@ export function addFacts(facts: Record<string, string | number | undefined>): vo
 
 export function addFailure(report: ErrorReport): void {
   core.summary.addHeading(`Failed: ${escapeHtml(report.title)}`, 3);
-  core.summary.addCodeBlock(report.message);
+  // addCodeBlock puts its text inside <pre><code> as it is (no escaping, @actions/core
+  // lib/summary.js): a file name such as <img src=x onerror=…>.txt in a message would be markup.
+  core.summary.addCodeBlock(escapeHtml(report.message));
   if (report.hint) core.summary.addRaw(`<p><b>Fix:</b> ${escapeHtml(report.hint)}</p>`, true);
 }
 
-/** The AWS console address for a path, in the given region (console paths differ per service). */
+/**
+ * The AWS console address for a path, in the given region (console paths differ per service), on
+ * the console host of the region's partition (partitions.ts); '' where no public console is known
+ * (addFacts leaves such a fact out).
+ */
 export function consoleUrl(region: string, servicePath: string): string {
-  return `https://${region}.console.aws.amazon.com/${servicePath.replace(/^\//, '')}`;
+  const origin = consoleOrigin(region);
+  return origin ? `${origin}/${servicePath.replace(/^\//, '')}` : '';
 }
 
 /**
