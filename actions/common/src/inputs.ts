@@ -267,7 +267,7 @@ export class Inputs {
       );
     }
     for (const warning of result.warnings)
-      this.warn(`Input '${name}': ${warning}`, `Input ${name}`);
+      this.warn(`Input '${name}': ${warning}`, `Input ${name} taken as written`);
     return result;
   }
 }

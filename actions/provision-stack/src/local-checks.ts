@@ -6,7 +6,7 @@ import * as core from '../../common/src/core.js';
 import type { Logger } from '../../common/src/context.js';
 import { assertCapabilities } from './capabilities.js';
 import type { ProvisionInputs } from './inputs.js';
-import { checkKnownParameters, secretValues } from './parameters.js';
+import { checkKnownParameters, commaJoinedParameters, secretValues } from './parameters.js';
 import { undeclaredLogicalIds } from './protect.js';
 import { loadStackPolicy, type StackPolicy } from './stack-policy.js';
 import { loadTemplate, type Template } from './template.js';
@@ -26,7 +26,7 @@ export function checkLocally(options: { inputs: ProvisionInputs; log: Logger }):
   });
   // Masked before anything could print them, including the errors below.
   for (const secret of secretValues(template.parameters, inputs.parameters)) core.setSecret(secret);
-  checkKnownParameters(template.parameters, inputs.parameters);
+  checkKnownParameters(template.parameters, inputs.parameters, inputs.keptParameters);
   assertCapabilities(template, inputs.capabilities);
   const stackPolicy = inputs.stackPolicyPath
     ? loadStackPolicy({ path: inputs.stackPolicyPath, input: inputs.stackPolicyInput })
@@ -43,6 +43,9 @@ function warnOfLikelyMistakes(options: {
   log: Logger;
 }): void {
   const { inputs, stackPolicy, log } = options;
+  for (const warning of commaJoinedParameters(options.template.parameters, inputs.parameters)) {
+    log.warning(warning, 'Two parameters on one line?');
+  }
   const undeclared = undeclaredLogicalIds(inputs.protect, options.template.resources);
   if (undeclared.length > 0) {
     const loops = options.template.forEachLoops;

@@ -61,6 +61,7 @@ export async function run(context: ActionContext<ProvisionInputs>): Promise<void
     const { kept } = planParameters({
       declared: template.parameters,
       given: inputs.parameters,
+      kept: inputs.keptParameters,
       deployed: noOp.stack.Parameters?.map((parameter) => parameter.ParameterKey ?? ''),
     });
     report.addHeader({
@@ -95,11 +96,16 @@ export async function run(context: ActionContext<ProvisionInputs>): Promise<void
     described: noOp.described,
     // Recreating deletes a stack: the parameters must be complete for a create before that.
     beforeRecreate: () =>
-      void planParameters({ declared: template.parameters, given: inputs.parameters }),
+      void planParameters({
+        declared: template.parameters,
+        given: inputs.parameters,
+        kept: inputs.keptParameters,
+      }),
   });
   const parameters = planParameters({
     declared: template.parameters,
     given: inputs.parameters,
+    kept: inputs.keptParameters,
     deployed: stack.existing?.Parameters?.map((parameter) => parameter.ParameterKey ?? ''),
   });
 
