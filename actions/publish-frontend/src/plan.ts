@@ -190,15 +190,21 @@ export function guardDeletions(options: {
 }): void {
   const allowed = Math.floor(options.maxShare * options.remoteCount + 1e-9);
   if (options.deletions.length === 0 || options.deletions.length <= allowed) return;
-  const share = Math.round((options.deletions.length / options.remoteCount) * 100);
+  // Counts, not rounded shares: 6 of 10 against 59.9% read "60%, more than max-deletions 60%".
+  const needed = Math.ceil((options.deletions.length / options.remoteCount) * 1000) / 1000;
   const sample = options.deletions
     .slice(0, 5)
     .map((object) => object.key)
     .join(', ');
   throw new ActionError(
     'Refusing to delete most of the site',
-    `This run would delete ${options.deletions.length} of the ${options.remoteCount} objects in the bucket ` +
-      `(${share}%, more than max-deletions ${Math.round(options.maxShare * 100)}%), e.g. ${sample}. Nothing was changed.`,
-    `Check that source and prefix point at the built site. If the deletions are intended, raise max-deletions (e.g. to ${Math.min(100, share)}%) for this run, or set delete: false.`,
+    `This run would delete ${options.deletions.length} of the ${options.remoteCount} objects under the prefix; ` +
+      `max-deletions ${percent(options.maxShare)} allows ${allowed}. E.g. ${sample}. Nothing was changed.`,
+    `Check that source and prefix point at the built site. If the deletions are intended, raise max-deletions to ${percent(needed)} or more for this run, or set delete: false.`,
   );
+}
+
+/** A share as the percentage a user would write: 0.599 → 59.9%, 0.5 → 50%. */
+function percent(share: number): string {
+  return `${Number((share * 100).toFixed(2))}%`;
 }

@@ -319,8 +319,38 @@ describe('guardDeletions', () => {
       guardDeletions({ deletions: objects(5), remoteCount: 10, maxShare: 0.5 }),
     ).not.toThrow();
     expect(() => guardDeletions({ deletions: objects(6), remoteCount: 10, maxShare: 0.5 })).toThrow(
-      /would delete 6 of the 10 objects in the bucket \(60%, more than max-deletions 50%\)/,
+      'This run would delete 6 of the 10 objects under the prefix; max-deletions 50% allows 5.',
     );
+  });
+
+  it('says the counts, so a share just below the needed one does not read as equal to it (issue 16 #16)', () => {
+    // 59.9% of 10 is 5.99: 5 allowed. Rounded percentages read "60%, more than max-deletions 60%".
+    const refusal = (() => {
+      try {
+        guardDeletions({ deletions: objects(6), remoteCount: 10, maxShare: 0.599 });
+      } catch (error) {
+        return error as ActionError;
+      }
+      throw new Error('expected a refusal');
+    })();
+    expect(refusal.message).toContain(
+      'would delete 6 of the 10 objects under the prefix; max-deletions 59.9% allows 5.',
+    );
+    expect(refusal.hint).toContain('raise max-deletions to 60% or more');
+    // The share asked for in the fix is always one that allows the run.
+    const third = (() => {
+      try {
+        guardDeletions({ deletions: objects(2), remoteCount: 3, maxShare: 0.5 });
+      } catch (error) {
+        return error as ActionError;
+      }
+      throw new Error('expected a refusal');
+    })();
+    expect(third.message).toContain('max-deletions 50% allows 1.');
+    expect(third.hint).toContain('raise max-deletions to 66.7% or more');
+    expect(() =>
+      guardDeletions({ deletions: objects(2), remoteCount: 3, maxShare: 0.667 }),
+    ).not.toThrow();
   });
 
   it('names the fix and says nothing was changed', () => {
@@ -330,7 +360,7 @@ describe('guardDeletions', () => {
     } catch (error) {
       expect(error).toBeInstanceOf(ActionError);
       expect((error as ActionError).message).toContain('Nothing was changed');
-      expect((error as ActionError).hint).toContain('raise max-deletions (e.g. to 100%)');
+      expect((error as ActionError).hint).toContain('raise max-deletions to 100% or more');
     }
   });
 

@@ -121,9 +121,20 @@ describe('publish-frontend refuses before any change', () => {
     });
     expect(refused.exitCode).toBe(1);
     expect(refused.annotations[0]?.title).toBe('Refusing to delete most of the site');
-    expect(refused.annotations[0]?.message).toMatch(
-      /delete 9 of the 10 objects in the bucket \(90%, more than max-deletions 50%\)/,
+    expect(refused.annotations[0]?.message).toContain(
+      'would delete 9 of the 10 objects under the prefix; max-deletions 50% allows 5.',
     );
+    expect(await listObjects(BUCKET)).toEqual(before);
+    // Counts, not rounded shares (issue 16 #16): 59.9% of 10 allows 5, and 90% is what it takes.
+    const justBelow = await runAction('publish-frontend', {
+      source: next,
+      bucket: BUCKET,
+      'distribution-id': distributionId,
+      'max-deletions': '89.9%',
+    });
+    expect(justBelow.exitCode).toBe(1);
+    expect(justBelow.annotations[0]?.message).toContain('max-deletions 89.9% allows 8.');
+    expect(justBelow.annotations[0]?.message).toContain('raise max-deletions to 90% or more');
     expect(await listObjects(BUCKET)).toEqual(before);
 
     const dryRun = await runAction('publish-frontend', {
