@@ -236,10 +236,17 @@ export async function prepareForMoto(options) {
     );
   }
   lines.push(...new Set(gapsUsed));
-  for (const id of takenOut.filter((name) => !active(name))) {
-    const because = unsupportedBecause(resources[id], motoTypes) ?? 'it names one of those';
+  const inactive = takenOut.filter((name) => !active(name));
+  if (inactive.length > 0) {
+    const each = inactive.map((id) => {
+      const type = resources[id].Type;
+      const why = unsupportedBecause(resources[id], motoTypes)
+        ? `moto has no ${type}`
+        : `names ${[...referencesOf(resources[id])].filter((other) => inactive.includes(other)).join(', ')}`;
+      return `${id} (${resources[id].Condition}; ${why})`;
+    });
     lines.push(
-      `${resources[id].Type} ${id} (${file}): not created here either (its condition ${resources[id].Condition} is false); taken out of what moto gets, since ${because}`,
+      `${file}: also taken out of what moto gets, though nothing creates them here (their conditions are false): ${each.join(', ')}`,
     );
   }
 
