@@ -339,25 +339,28 @@ async function runWaiter(scenario) {
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const range = (values) => `${Math.min(...values).toFixed(1)}–${Math.max(...values).toFixed(1)}`;
 
-console.log(
-  `Deployment flips ${FLIP_S} s after UpdateService; a rollback settles ${ROLLBACK_SETTLE_S} s later. ${RUNS} runs each, median (min–max).\n`,
-);
-console.log(
-  '| scenario | tool | seconds from flip to outcome | ECS calls per minute while waiting |',
-);
-console.log('|---|---|---:|---:|');
-for (const scenario of ['success', 'rollback']) {
-  for (const [tool, runOne] of [
-    ['deploy-ecs-service', runOurs],
-    ['waitUntilServicesStable (official settings)', runWaiter],
-  ]) {
-    const results = [];
-    for (let i = 0; i < RUNS; i++) results.push(await runOne(scenario));
-    const after = results.map((r) => r.afterFlip);
-    const rate = results.map((r) => r.perMinute);
-    console.log(
-      `| ${scenario === 'success' ? 'SUCCESSFUL' : 'circuit-breaker rollback'} | ${tool} | ${median(after).toFixed(1)} (${range(after)}) | ${median(rate).toFixed(1)} (${range(rate)}) |`,
-    );
+// BENCH_RUNS=0 measures the bundles only.
+if (RUNS > 0) {
+  console.log(
+    `Deployment flips ${FLIP_S} s after UpdateService; a rollback settles ${ROLLBACK_SETTLE_S} s later. ${RUNS} runs each, median (min–max).\n`,
+  );
+  console.log(
+    '| scenario | tool | seconds from flip to outcome | ECS calls per minute while waiting |',
+  );
+  console.log('|---|---|---:|---:|');
+  for (const scenario of ['success', 'rollback']) {
+    for (const [tool, runOne] of [
+      ['deploy-ecs-service', runOurs],
+      ['waitUntilServicesStable (official settings)', runWaiter],
+    ]) {
+      const results = [];
+      for (let i = 0; i < RUNS; i++) results.push(await runOne(scenario));
+      const after = results.map((r) => r.afterFlip);
+      const rate = results.map((r) => r.perMinute);
+      console.log(
+        `| ${scenario === 'success' ? 'SUCCESSFUL' : 'circuit-breaker rollback'} | ${tool} | ${median(after).toFixed(1)} (${range(after)}) | ${median(rate).toFixed(1)} (${range(rate)}) |`,
+      );
+    }
   }
 }
 
