@@ -7,7 +7,7 @@ import type { Logger } from '../../common/src/context.js';
 import { assertCapabilities } from './capabilities.js';
 import type { ProvisionInputs } from './inputs.js';
 import { checkKnownParameters, commaJoinedParameters, secretValues } from './parameters.js';
-import { undeclaredLogicalIds } from './protect.js';
+import { undeclaredLogicalIds, unmatchedTypes } from './protect.js';
 import { loadStackPolicy, type StackPolicy } from './stack-policy.js';
 import { loadTemplate, type Template } from './template.js';
 
@@ -57,6 +57,19 @@ function warnOfLikelyMistakes(options: {
     log.warning(
       `protect names ${undeclared.join(', ')}, ${declares}. A misspelt logical id (they are case-sensitive) protects nothing; a resource since removed from the template is still guarded against deletion.`,
       'Protected logical id not in the template',
+    );
+  }
+  const unmatched = unmatchedTypes(inputs.protect, options.template.resources);
+  if (unmatched.length > 0) {
+    // Nested stacks and loops declare resources this template's Resources section does not show.
+    const nested = Object.values(options.template.resources).includes('AWS::CloudFormation::Stack');
+    const elsewhere =
+      nested || options.template.forEachLoops.length > 0
+        ? ' (unless a nested stack or a Fn::ForEach loop declares it)'
+        : '';
+    log.warning(
+      `protect names ${unmatched.join(', ')}, which matches no resource type in ${inputs.templateInput}${elsewhere}. Types are matched without regard to case; a misspelt type protects nothing.`,
+      'Protected type not in the template',
     );
   }
   if (stackPolicy && !stackPolicy.allowsUpdates) {

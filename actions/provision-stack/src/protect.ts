@@ -1,10 +1,13 @@
 /**
  * Which changes of a change set would replace or delete a protected resource. Pure. A resource is
  * protected when its type or its logical id is in `protect`, unless its type or logical id is in
- * `allow-replacement`. Replacement `Conditional` counts: CloudFormation only knows at execution
+ * `allow-replacement`. Types match without regard to case (`aws::s3::bucket` is AWS::S3::Bucket:
+ * a protection that silently matched nothing is the worst outcome); logical ids are
+ * case-sensitive, as in CloudFormation. Replacement `Conditional` counts: CloudFormation only knows at execution
  * time whether it replaces, and a database is not something to find out about afterwards.
  */
 import type { Change } from '@aws-sdk/client-cloudformation';
+import { DEFAULT_PROTECT } from './inputs.js';
 
 export interface ProtectionRisk {
   logicalId: string;
@@ -30,9 +33,10 @@ export function protectionRisks(options: ProtectOptions): ProtectionRisk[] {
     const type = resource.ResourceType ?? '';
     const what = riskOf(resource.Action, resource.Replacement);
     if (!what) continue;
-    const protectedBy = options.protect.find((entry) => entry === type || entry === logicalId);
+    const names = (entry: string) => entry === logicalId || sameType(entry, type);
+    const protectedBy = options.protect.find(names);
     if (!protectedBy) continue;
-    if (options.allowReplacement.some((entry) => entry === type || entry === logicalId)) continue;
+    if (options.allowReplacement.some(names)) continue;
     risks.push({ logicalId, type, what, protectedBy });
   }
   return risks;
@@ -60,6 +64,28 @@ export function undeclaredLogicalIds(
 ): string[] {
   // Types contain `::`; the default list names types a template need not have.
   return protect.filter((entry) => !entry.includes('::') && !Object.hasOwn(resources, entry));
+}
+
+/**
+ * Entries of `protect` that look like a resource type (`::`) but match no type the template
+ * declares, in any case: most likely a misspelt type (`AWS::S3::Bukcet`), which protects nothing.
+ * The default list's types are left out: a template need not have them.
+ */
+export function unmatchedTypes(
+  protect: readonly string[],
+  resources: Record<string, string>,
+): string[] {
+  const types = Object.values(resources);
+  return protect.filter(
+    (entry) =>
+      entry.includes('::') &&
+      !DEFAULT_PROTECT.some((type) => sameType(entry, type)) &&
+      !types.some((type) => sameType(entry, type)),
+  );
+}
+
+function sameType(entry: string, type: string): boolean {
+  return entry.includes('::') && entry.toLowerCase() === type.toLowerCase();
 }
 
 export function describeRisks(risks: ProtectionRisk[]): string {

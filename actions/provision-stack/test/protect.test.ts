@@ -1,7 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Change } from '@aws-sdk/client-cloudformation';
 import { DEFAULT_PROTECT } from '../src/inputs.js';
-import { describeRisks, protectionRisks, undeclaredLogicalIds } from '../src/protect.js';
+import {
+  describeRisks,
+  protectionRisks,
+  undeclaredLogicalIds,
+  unmatchedTypes,
+} from '../src/protect.js';
 
 // Shapes as in the DescribeChangeSet API reference (Change / ResourceChange).
 function change(action: string, logicalId: string, type: string, replacement?: string): Change {
@@ -84,5 +89,47 @@ describe('undeclaredLogicalIds', () => {
       'constructor',
       'toString',
     ]);
+  });
+});
+
+describe('protect by type, without regard to case (issue 16 #3)', () => {
+  const removal = [change('Remove', 'Assets', 'AWS::S3::Bucket')];
+
+  it('matches a type written in any case, in protect and allow-replacement', () => {
+    expect(
+      protectionRisks({ changes: removal, protect: ['aws::s3::bucket'], allowReplacement: [] }),
+    ).toEqual([
+      {
+        logicalId: 'Assets',
+        type: 'AWS::S3::Bucket',
+        what: 'delete',
+        protectedBy: 'aws::s3::bucket',
+      },
+    ]);
+    expect(
+      protectionRisks({
+        changes: removal,
+        protect: ['AWS::S3::Bucket'],
+        allowReplacement: ['aws::S3::BUCKET'],
+      }),
+    ).toEqual([]);
+  });
+
+  it('keeps logical ids case-sensitive, as CloudFormation does', () => {
+    expect(
+      protectionRisks({ changes: removal, protect: ['assets'], allowReplacement: [] }),
+    ).toEqual([]);
+  });
+});
+
+describe('unmatchedTypes', () => {
+  it('lists entries that look like a type and match no type of the template, defaults aside', () => {
+    const resources = { Assets: 'AWS::S3::Bucket', Logs: 'AWS::Logs::LogGroup' };
+    expect(
+      unmatchedTypes(
+        [...DEFAULT_PROTECT, 'aws::s3::bucket', 'AWS::S3::Bukcet', 'aws::logs::loggroup', 'Logs'],
+        resources,
+      ),
+    ).toEqual(['AWS::S3::Bukcet']);
   });
 });
