@@ -19,7 +19,7 @@ export const STACK_POLICY_LIMIT = 16_384;
 export interface StackPolicy {
   /** The input as the user wrote it, for messages and the summary. */
   input: string;
-  /** The file's text, sent as it is. */
+  /** The file's text, sent as it is (without a byte order mark). */
   body: string;
   document: { Statement: Record<string, unknown>[] };
   /**
@@ -35,7 +35,9 @@ const ACCEPTED =
 /** Reads and checks the policy file (which the input reader found to exist). */
 export function loadStackPolicy(options: { path: string; input: string }): StackPolicy {
   const { input } = options;
-  const body = readFileSync(options.path, 'utf8');
+  // A UTF-8 byte order mark (editors on Windows write one) is no part of the policy: JSON.parse
+  // refuses it with a message showing an invisible character. Templates are read past it too.
+  const body = readFileSync(options.path, 'utf8').replace(/^\uFEFF/, '');
   const bytes = Buffer.byteLength(body, 'utf8');
   if (bytes > STACK_POLICY_LIMIT) {
     throw new InputError(

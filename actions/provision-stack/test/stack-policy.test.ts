@@ -65,6 +65,18 @@ describe('loadStackPolicy', () => {
     expect(load(JSON.stringify({ Statement: [denyOnly] })).allowsUpdates).toBe(false);
   });
 
+  it('accepts a file that starts with a UTF-8 byte order mark, as templates are (issue 16 #16)', () => {
+    // Editors on Windows save one; JSON.parse refuses it, and its message shows an invisible
+    // character. The mark is not part of the policy: the body sent is the text after it.
+    const text = JSON.stringify({
+      Statement: [{ Effect: 'Allow', Principal: '*', Action: 'Update:*', Resource: '*' }],
+    });
+    const loaded = load(`\uFEFF${text}`);
+    expect(loaded.body).toBe(text);
+    expect(loaded.allowsUpdates).toBe(true);
+    expect(samePolicy(text, loaded)).toBe(true);
+  });
+
   it('refuses a file that is not JSON, naming the input and the parse error', () => {
     const error = failure('Statement:\n  - Effect: Deny\n');
     expect(error).toBeInstanceOf(InputError);
