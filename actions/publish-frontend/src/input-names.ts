@@ -21,6 +21,7 @@ export const INPUT = {
   keepPreviousAssets: 'keep-previous-assets',
   concurrency: 'concurrency',
   requireIndex: 'require-index',
+  followSymlinks: 'follow-symlinks',
   dryRun: 'dry-run',
   awsRegion: 'aws-region',
 } as const;

@@ -1,4 +1,5 @@
 /** The action's inputs, read and validated before anything touches AWS. */
+import path from 'node:path';
 import { InputError } from '../../common/src/errors.js';
 import { Inputs } from '../../common/src/inputs.js';
 import { compileCacheRules, type CacheRule } from './cache-control.js';
@@ -28,6 +29,8 @@ export interface PublishInputs {
   keepPreviousAssetsMs: number;
   concurrency: number;
   requireIndex: boolean;
+  /** The real folder symbolic links in source may point into: the source, or the workspace. */
+  linksWithin: string;
   dryRun: boolean;
   region?: string;
 }
@@ -36,7 +39,10 @@ export interface PublishInputs {
 const BUCKET_NAME = /^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const DISTRIBUTION_ID = /^[A-Z0-9]{8,20}$/;
 
-export function readInputs(inputs: Inputs = new Inputs()): PublishInputs {
+export function readInputs(
+  inputs: Inputs = new Inputs(),
+  env: NodeJS.ProcessEnv = process.env,
+): PublishInputs {
   const source = inputs.path(INPUT.source, { required: true, kind: 'directory' });
   const bucket = inputs.matching(
     INPUT.bucket,
@@ -68,6 +74,12 @@ export function readInputs(inputs: Inputs = new Inputs()): PublishInputs {
     keepPreviousAssetsMs: readKeepPreviousAssets(inputs),
     concurrency: inputs.integer(INPUT.concurrency, { default: 16, min: 1, max: 64 }) as number,
     requireIndex: inputs.boolean(INPUT.requireIndex, true),
+    // The workspace as Inputs resolves relative paths against it (the checkout on a runner).
+    linksWithin:
+      inputs.choice(INPUT.followSymlinks, ['source', 'workspace'] as const, 'source') ===
+      'workspace'
+        ? path.resolve(env.GITHUB_WORKSPACE || process.cwd())
+        : source,
     dryRun: inputs.boolean(INPUT.dryRun, false),
     region: inputs.string(INPUT.awsRegion),
   };

@@ -7,6 +7,7 @@ import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
+import { ActionError } from '../../common/src/errors.js';
 import { cacheControlFor, type CacheRule } from './cache-control.js';
 import { contentTypeFor } from './content-type.js';
 import { forEachLimited } from './pool.js';
@@ -29,15 +30,26 @@ export interface LocalFileOptions {
   prefix: string;
   cacheRules: readonly CacheRule[];
   contentTypes: Readonly<Record<string, string>>;
+  /** The folder symbolic links may point into (default: `source`). */
+  linksWithin?: string;
 }
 
 /**
  * Relative paths of every regular file below `source`, sorted. Symbolic links are followed (a
- * build may link shared assets in), each real folder once, so a link to a parent cannot loop.
+ * build may link shared assets in) only when their real path stays inside `linksWithin` (the
+ * source folder unless the workspace is allowed): a link out of it (`leak.txt ->
+ * ~/.docker/config.json`, a link to `/`) would publish what it points at to a public site, so
+ * every such link is refused, before anything is read from it, naming the link and its target.
+ * Each real folder is walked once, so a link to a parent cannot loop.
  */
-export async function listFiles(source: string): Promise<string[]> {
+export async function listFiles(
+  source: string,
+  options: { linksWithin?: string } = {},
+): Promise<string[]> {
   const found: string[] = [];
   const visited = new Set<string>();
+  const within = await realpath(options.linksWithin ?? source);
+  const outside: string[] = [];
   const walk = async (dir: string, relative: string): Promise<void> => {
     const real = await realpath(dir);
     if (visited.has(real)) return;
@@ -46,12 +58,31 @@ export async function listFiles(source: string): Promise<string[]> {
     for (const entry of entries) {
       const absolute = path.join(dir, entry.name);
       const rel = relative ? `${relative}/${entry.name}` : entry.name;
-      const kind = entry.isSymbolicLink() ? await stat(absolute).catch(() => undefined) : entry;
+      let kind: { isDirectory(): boolean; isFile(): boolean } | undefined = entry;
+      if (entry.isSymbolicLink()) {
+        // A dangling link has no target to publish: skipped, as before.
+        const target = await realpath(absolute).catch(() => undefined);
+        if (target === undefined) continue;
+        if (target !== within && !target.startsWith(`${within}${path.sep}`)) {
+          outside.push(`${rel} -> ${target}`);
+          continue;
+        }
+        kind = await stat(absolute).catch(() => undefined);
+      }
       if (kind?.isDirectory()) await walk(absolute, rel);
       else if (kind?.isFile()) found.push(rel);
     }
   };
   await walk(source, '');
+  if (outside.length > 0) {
+    const shown = outside.sort().slice(0, 10);
+    throw new ActionError(
+      'Link out of the source folder',
+      `${outside.length} symbolic link(s) in ${source} point outside ${within}, whose target would be published: ` +
+        `${shown.join(', ')}${outside.length > shown.length ? ', …' : ''}. Nothing was changed.`,
+      'Remove the link(s) from the build output or copy the files in. follow-symlinks: workspace also allows links into the workspace (never outside it).',
+    );
+  }
   return found.sort();
 }
 
@@ -75,7 +106,7 @@ export function keyFor(prefix: string, relativePath: string): string {
 }
 
 export async function readLocalFiles(options: LocalFileOptions): Promise<LocalFile[]> {
-  const relativePaths = await listFiles(options.source);
+  const relativePaths = await listFiles(options.source, { linksWithin: options.linksWithin });
   const describe = (relativePath: string, size: number, md5: string): LocalFile => {
     const contentType = contentTypeFor(relativePath, options.contentTypes);
     return {

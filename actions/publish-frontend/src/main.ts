@@ -22,7 +22,7 @@ export const ACTION = 'publish-frontend';
 
 export const definition: ActionDefinition<PublishInputs> = {
   name: ACTION,
-  readInputs: (inputs) => readInputs(inputs),
+  readInputs: (inputs, env) => readInputs(inputs, env),
   resource: (inputs) => `s3://${inputs.bucket}/${inputs.prefix}`,
   run,
 };

@@ -3,6 +3,9 @@
 // and China endpoints or in another region, a site next to another site, links out of the source,
 // keys S3 refuses, names that are not UTF-8, the deletion guard's counts.
 import { describe, expect, it } from '@jest/globals';
+import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { GetInvalidationCommand } from '@aws-sdk/client-cloudfront';
 import { runAction } from '../../../test-support/run-action.js';
 import { cloudfront, createBucket, createDistribution, listObjects, writeSite } from './helpers.js';
@@ -101,5 +104,49 @@ describe('the bucket as the distribution names it (issue 10 #11, issue 16 #13)',
     expect(result.annotations[0]?.message).toContain('the bucket is in eu-west-1');
     expect(result.annotations[0]?.message).toContain('Set aws-region: eu-west-1');
     expect(await listObjects(bucket)).toEqual([]);
+  });
+});
+
+describe('links out of the source folder (issue 16 #6)', () => {
+  it('refuses a link to a file outside, naming link and target, before any change; escapes the name in the summary (16 #17)', async () => {
+    const bucket = 'links-site';
+    await createBucket(bucket);
+    const home = mkdtempSync(path.join(tmpdir(), 'home-'));
+    writeFileSync(path.join(home, 'config.json'), '{"auths":{"ghcr.io":{"auth":"c2VjcmV0"}}}');
+    const source = writeSite({ 'index.html': '<title>site</title>' });
+    // A file name is markup if the summary does not escape it.
+    const name = '<img src=x onerror=alert(1)>.txt';
+    symlinkSync(path.join(home, 'config.json'), path.join(source, name));
+    symlinkSync('/', path.join(source, 'root'));
+    const result = await runAction('publish-frontend', { source, bucket });
+    expect(result.exitCode).toBe(1);
+    expect(result.annotations[0]?.title).toBe('Link out of the source folder');
+    expect(result.annotations[0]?.message).toContain(
+      `${name} -> ${path.join(home, 'config.json')}`,
+    );
+    expect(result.annotations[0]?.message).toContain('root -> /');
+    expect(await listObjects(bucket)).toEqual([]);
+    expect(result.summary).toContain('&lt;img src=x onerror=alert(1)&gt;.txt');
+    expect(result.summary).not.toContain('<img');
+  });
+
+  it('follows a link into the workspace with follow-symlinks: workspace', async () => {
+    const bucket = 'workspace-links-site';
+    await createBucket(bucket);
+    const workspace = mkdtempSync(path.join(tmpdir(), 'workspace-'));
+    writeFileSync(path.join(workspace, 'LICENSE'), 'MIT');
+    const source = writeSite({ 'index.html': '<title>site</title>' }, path.join(workspace, 'dist'));
+    symlinkSync(path.join(workspace, 'LICENSE'), path.join(source, 'LICENSE.txt'));
+    const inputs = { source: 'dist', bucket };
+    const env = { GITHUB_WORKSPACE: workspace };
+    const refused = await runAction('publish-frontend', inputs, { env });
+    expect(refused.annotations[0]?.title).toBe('Link out of the source folder');
+    const allowed = await runAction(
+      'publish-frontend',
+      { ...inputs, 'follow-symlinks': 'workspace' },
+      { env },
+    );
+    expect(allowed.exitCode).toBe(0);
+    expect((await listObjects(bucket)).map((object) => object.key)).toContain('LICENSE.txt');
   });
 });

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { ActionError } from '../../common/src/errors.js';
 import { compileCacheRules, IMMUTABLE } from '../src/cache-control.js';
 import { listFiles, readLocalFiles } from '../src/local-files.js';
 
@@ -74,5 +75,57 @@ describe('readLocalFiles', () => {
       'home.html',
       'index.html',
     ]);
+  });
+
+  /** A workspace with the build output in it, and a secret outside both. */
+  function workspace() {
+    const root = mkdtempSync(path.join(tmpdir(), 'workspace-'));
+    const outside = mkdtempSync(path.join(tmpdir(), 'home-'));
+    writeFileSync(path.join(outside, 'config.json'), '{"auths":{"x":"secret"}}');
+    writeFileSync(path.join(root, 'LICENSE'), 'MIT');
+    const source = path.join(root, 'dist');
+    mkdirSync(path.join(source, 'assets'), { recursive: true });
+    writeFileSync(path.join(source, 'index.html'), '<html>');
+    return { root, source, outside };
+  }
+
+  const refusal = async (promise: Promise<unknown>): Promise<ActionError> => {
+    const error = await promise.then(
+      () => undefined,
+      (thrown: unknown) => thrown,
+    );
+    expect(error).toBeInstanceOf(ActionError);
+    return error as ActionError;
+  };
+
+  it('refuses a link whose target is outside the source folder, naming the link and its target (issue 16 #6)', async () => {
+    const { source, outside } = workspace();
+    symlinkSync(path.join(outside, 'config.json'), path.join(source, 'leak.txt'));
+    const error = await refusal(listFiles(source));
+    expect(error.title).toBe('Link out of the source folder');
+    expect(error.message).toContain(`leak.txt -> ${path.join(outside, 'config.json')}`);
+    expect(error.message).toContain('Nothing was changed');
+  });
+
+  it('refuses a link to / without walking the disk, and one inside a linked folder too', async () => {
+    const { source, outside } = workspace();
+    symlinkSync('/', path.join(source, 'assets', 'root'));
+    mkdirSync(path.join(source, 'real'));
+    symlinkSync(path.join(source, 'real'), path.join(source, 'alias'));
+    symlinkSync(outside, path.join(source, 'real', 'home'));
+    const error = await refusal(listFiles(source));
+    expect(error.message).toContain('assets/root -> /');
+    expect(error.message).toMatch(/(alias|real)\/home -> /);
+  });
+
+  it('follows links into the workspace only when allowed, and never out of it', async () => {
+    const { root, source, outside } = workspace();
+    symlinkSync(path.join(root, 'LICENSE'), path.join(source, 'LICENSE.txt'));
+    expect((await refusal(listFiles(source))).message).toContain('LICENSE.txt -> ');
+    expect(await listFiles(source, { linksWithin: root })).toEqual(['LICENSE.txt', 'index.html']);
+    symlinkSync(path.join(outside, 'config.json'), path.join(source, 'leak.txt'));
+    const error = await refusal(listFiles(source, { linksWithin: root }));
+    expect(error.message).toContain('leak.txt -> ');
+    expect(error.message).not.toContain('LICENSE.txt');
   });
 });
