@@ -292,22 +292,25 @@ function callerInputs(/** @type {boolean} */ hasDatabase) {
     dockerfile: 'example-app/backend/Dockerfile',
     // deploy.yml skips the migration when this is empty: without a database there is none to migrate.
     'migration-command': hasDatabase ? 'npm run migrate' : '',
-    // A throwaway environment: Aurora's deletion protection stays off, so that the second
-    // release changes nothing (deploy.yml turns it on from the second run unless told).
-    'data-parameters': 'DeletionProtection=false',
   };
 }
 
 /** What each release's steps must show; a step that does not fails the demo. */
 function expectations(/** @type {number} */ release, /** @type {boolean} */ hasDatabase) {
-  const stack = (/** @type {Record<string, string>} */ outputs) =>
-    release === 1
-      ? outputs.changed === 'true'
+  const stack = (
+    /** @type {Record<string, string>} */ outputs,
+    /** @type {string} */ _log,
+    /** @type {string[]} */ changedParameters,
+  ) => {
+    if (release === 1)
+      return outputs.changed === 'true' ? undefined : 'expected release 1 to create the stack';
+    // A later release changes a stack only where deploy.yml passes it another parameter value.
+    if (changedParameters.length > 0)
+      return outputs.changed === 'true'
         ? undefined
-        : 'expected release 1 to create the stack'
-      : outputs.changed === 'false'
-        ? undefined
-        : 'expected "No changes" in release 2';
+        : `expected the change of ${changedParameters.join(', ')} to update the stack`;
+    return outputs.changed === 'false' ? undefined : 'expected "No changes" in release 2';
+  };
   return {
     network: stack,
     data: stack,

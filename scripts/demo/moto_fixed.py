@@ -16,12 +16,14 @@
    _calculate_task_resource_requirements); a Fargate container without container-level memory,
    which AWS accepts when the task sets Memory (app.yaml's does), makes that None + int: TypeError,
    HTTP 500. Fixed: such a container counts with the task's memory.
-4. moto decides that an update changes nothing (CloudFormationResponse._validate_different_update,
-   "No updates are to be performed") by comparing the stack's resolved parameters, where List
-   and CommaDelimitedList values are Python lists, with the request's strings: a stack with such a
-   parameter (data.yaml's PrivateSubnetIds, app.yaml's subnets) never reads as unchanged, and
-   moto makes a change set without changes, which provision-stack then executes. Fixed: lists are
-   compared as the comma-separated strings CloudFormation takes.
+4. moto keeps a stack's List and CommaDelimitedList parameters as Python lists
+   (ResourceMap.resolved_parameters) and compares and answers them as such: an update that
+   changes nothing is never "No updates are to be performed"
+   (CloudFormationResponse._validate_different_update compares them with the request's strings),
+   so moto makes a change set without changes, which provision-stack then executes; and
+   DescribeStacks answers them as lists, not the comma-separated string CloudFormation answers
+   (Stack.parameter_list), so provision-stack's fast no-op check sees them changed. Fixed: lists
+   are compared and answered as the comma-separated strings CloudFormation takes.
 5. moto's ECR gives an image the digest of its layers' digests (ecr/models.py
    Image._create_digest); ECR's digest is the SHA-256 of the manifest itself, which names the
    config (the commit's revision label included), so the next commit's image of the same layers
@@ -145,6 +147,20 @@ def validate_different_update(self, incoming_params, stack_body, old_stack):
 
 
 responses.CloudFormationResponse._validate_different_update = validate_different_update
+
+_parameter_list = models.Stack.parameter_list.fget
+
+
+def parameter_list(self):
+    return [
+        {**parameter, "ParameterValue": ",".join(str(item) for item in parameter["ParameterValue"])}
+        if isinstance(parameter["ParameterValue"], list)
+        else parameter
+        for parameter in _parameter_list(self)
+    ]
+
+
+models.Stack.parameter_list = property(parameter_list)
 
 
 def create_digest(self):

@@ -39,25 +39,12 @@ import { summaryAsText } from './summary-text.mjs';
  *   backend: { build: () => void, buildDir: string, dockerfile: string, workdir: string },
  *   images: Map<string, any>,
  *   env: Record<string, string>,
- *   expect: Record<string, (outputs: Record<string, string>, log: string) => string | undefined>,
+ *   expect: Record<string, (outputs: Record<string, string>, log: string, changedParameters: string[]) => string | undefined>,
  *   substituteLog: string[],
  *   print: (line?: string) => void,
  *   afterStep?: (id: string, outputs: Record<string, string>) => Promise<void>,
  * }} ReleaseOptions
  */
-
-/** Parameters deploy.yml does not pass yet although the templates need them (requests-demo.md 2). */
-const PARAMETER_GAPS = {
-  data: { AvailabilityZones: ['network', 'AvailabilityZones'] },
-  app: { DatabaseSecretArn: ['data', 'AppUserSecretArn'] },
-  edge: {
-    ApiOriginDomainName: ['app', 'OriginDomainName'],
-    ApiOriginProtocolPolicy: ['app', 'OriginProtocolPolicy'],
-    ApiVpcOriginId: ['app', 'VpcOriginId'],
-    ApiLoadBalancerSecurityGroupId: ['app', 'LoadBalancerSecurityGroupId'],
-    VpcOriginSecurityGroupId: ['lookup', 'CloudFront-VPCOrigins-Service-SG'],
-  },
-};
 
 /**
  * deploy.yml's deploy job as the demo runs it, step by step: the toolkit's actions as they are,
@@ -171,7 +158,6 @@ export async function runRelease(options) {
  */
 async function runToolkitStep({ options, id, action, step, lookup, functions }) {
   const { print } = options;
-  if (id in PARAMETER_GAPS) await fillParameterGaps({ options, id, lookup, functions, step });
   /** @type {Record<string, string>} */
   const inputs = Object.fromEntries(
     Object.entries(step.with ?? {}).map(([key, value]) => [
@@ -181,10 +167,13 @@ async function runToolkitStep({ options, id, action, step, lookup, functions }) 
   );
   /** @type {(() => Promise<string[]>) | undefined} */
   let finish;
+  /** Parameters of the stack that differ from the release before. */
+  let changedParameters = /** @type {string[]} */ ([]);
   if (action === 'provision-stack') {
     const prepared = await templateForMoto({ options, inputs });
     inputs.template = prepared.template;
     finish = prepared.finish;
+    changedParameters = prepared.changed;
   }
   for (const [name, value] of Object.entries(inputs))
     print(`   ${name}: ${String(value).trim().replace(/\n/g, '\n      ')}`);
@@ -216,7 +205,7 @@ async function runToolkitStep({ options, id, action, step, lookup, functions }) 
     throw new Error(`${action} failed with exit code ${result.exitCode}`);
   }
   if (finish) for (const line of await finish()) substitute(options, line);
-  const verdict = options.expect[id]?.(result.outputs, result.log);
+  const verdict = options.expect[id]?.(result.outputs, result.log, changedParameters);
   if (verdict) throw new Error(verdict);
   print(
     `   ✓ outputs: ${Object.entries(result.outputs)
@@ -243,17 +232,13 @@ async function templateForMoto({ options, inputs }) {
   const parameters = parameterLines(inputs.parameters ?? '');
   const cached = options.stacks.get(inputs['stack-name']);
   const relative = path.join('.demo', `${path.basename(file, path.extname(file))}.moto.json`);
-  if (cached) {
-    if (JSON.stringify(cached.parameters) !== JSON.stringify(parameters))
-      throw new Error(
-        `${inputs['stack-name']}'s parameters changed since release 1; the demo's substitutes were made for those.`,
-      );
+  if (cached && JSON.stringify(cached.parameters) === JSON.stringify(parameters)) {
     mkdirSync(path.join(options.workspace, '.demo'), { recursive: true });
     writeFileSync(path.join(options.workspace, relative), cached.text);
     options.print(
       `   template: ${inputs.template} → moto gets ${relative}, as in release 1 (its ${cached.count} substitutes are in place)`,
     );
-    return { template: relative, finish: async () => [] };
+    return { template: relative, finish: async () => [], changed: [] };
   }
   const template = loadTemplate(path.resolve(options.workspace, inputs.template));
   const prepared = await prepareForMoto({
@@ -261,6 +246,7 @@ async function templateForMoto({ options, inputs }) {
     stackName: inputs['stack-name'],
     template,
     parameters,
+    previous: cached?.substitutes,
     motoTypes: options.motoTypes,
     handlers: HANDLERS,
     fallback: FALLBACK,
@@ -270,12 +256,35 @@ async function templateForMoto({ options, inputs }) {
   const text = JSON.stringify(prepared.template);
   mkdirSync(path.join(options.workspace, '.demo'), { recursive: true });
   writeFileSync(path.join(options.workspace, relative), text);
-  options.print(`   template: ${inputs.template} → moto gets ${relative}, the same template with:`);
-  for (const line of prepared.lines) substitute(options, line);
-  const entry = { parameters, text, count: prepared.lines.length };
+  const changed = cached
+    ? Object.keys({ ...cached.parameters, ...parameters }).filter(
+        (key) => cached.parameters[key] !== parameters[key],
+      )
+    : [];
+  if (cached) {
+    options.print(
+      `   template: ${inputs.template} → moto gets ${relative}, as in release 1 but for the parameters that changed (${changed.map((key) => `${key} ${cached.parameters[key]} → ${parameters[key]}`).join(', ')}):`,
+    );
+  } else {
+    options.print(
+      `   template: ${inputs.template} → moto gets ${relative}, the same template with:`,
+    );
+  }
+  for (const line of prepared.lines) {
+    // A later release names only what it changed; release 1's substitutes are in place.
+    if (!cached || !cached.lines.includes(line)) substitute(options, line);
+  }
+  const entry = {
+    parameters,
+    text,
+    count: prepared.lines.length,
+    lines: prepared.lines,
+    substitutes: prepared.substitutes,
+  };
   options.stacks.set(inputs['stack-name'], entry);
   return {
     template: relative,
+    changed,
     finish: async () => {
       const { StackResources = [] } = await options.demo.aws.cloudformation.send(
         new DescribeStackResourcesCommand({ StackName: inputs['stack-name'] }),
@@ -304,34 +313,6 @@ function parameterLines(/** @type {string} */ text) {
       result[line.slice(0, eq).trim()] = line.slice(eq + 1).trim();
   }
   return result;
-}
-
-/**
- * Adds what the stack needs and deploy.yml does not pass (yet) through deploy.yml's own
- * `<stack>-parameters` input, and says so.
- */
-async function fillParameterGaps({ options, id, lookup, functions, step }) {
-  const given = parameterLines(
-    evaluateText(String(step.with?.parameters ?? ''), lookup, functions),
-  );
-  const wanted = /** @type {Record<string, string[]>} */ (
-    PARAMETER_GAPS[/** @type {keyof PARAMETER_GAPS} */ (id)]
-  );
-  const added = /** @type {string[]} */ ([]);
-  for (const [name, [source, key]] of Object.entries(wanted)) {
-    let value;
-    if (source === 'lookup') value = await vpcOriginGroup(options, lookup);
-    else value = /** @type {string | undefined} */ (lookup(['steps', source, 'outputs', key]));
-    if (value === undefined || given[name] === value) continue;
-    added.push(`${name}=${value}`);
-  }
-  if (added.length === 0) return;
-  const input = `${id}-parameters`;
-  options.inputs[input] = [options.inputs[input], ...added].filter(Boolean).join('\n');
-  /** @type {any} */ (lookup(['inputs']))[input] = options.inputs[input];
-  options.print(
-    `   ⚠ deploy.yml does not pass ${added.map((line) => line.split('=')[0]).join(', ')} the way ${id}.yaml needs (requests-demo.md 2): the demo adds ${added.length === 1 ? 'it' : 'them'} through deploy.yml's own ${input} input`,
-  );
 }
 
 /** The edge.yaml lookup: the security group CloudFront makes for VPC origins in the app's VPC. */

@@ -10,17 +10,19 @@ import {
   evaluate,
   evaluateConditions,
   parameterValues,
+  withoutPending,
 } from '../intrinsics.mjs';
 import { ATTRIBUTE_GAPS, CIDR_BECAUSE, unsupportedBecause } from '../moto-support.mjs';
 
 /**
  * @typedef {import('../cfn-template.mjs').Template} Template
  * @typedef {import('../cfn-template.mjs').Resource} Resource
- * @typedef {{ ref: unknown, attributes?: Record<string, unknown>, line: string, created: boolean }} Substitute
+ * @typedef {{ ref: unknown, attributes?: Record<string, unknown>, line: string, created: boolean, properties?: unknown }} Substitute
  * @typedef {{
  *   phase: 'before' | 'after',
  *   create: (context: HandlerContext) => Promise<Substitute>,
  *   complete?: (context: HandlerContext & { created: Substitute }) => Promise<string | undefined>,
+ *   update?: (context: HandlerContext & { created: Substitute }) => Promise<{ substitute: Partial<Substitute>, line: string }>,
  * }} Handler
  * @typedef {{
  *   logicalId: string, resource: Resource, because: string, file: string, stackName: string,
@@ -34,6 +36,7 @@ import { ATTRIBUTE_GAPS, CIDR_BECAUSE, unsupportedBecause } from '../moto-suppor
  *   file: string, stackName: string, template: Template, parameters: Record<string, string>,
  *   motoTypes: Set<string>, handlers: Record<string, Handler>, fallback: Handler, demo: any,
  *   completions?: Record<string, (c: any) => Promise<string | undefined>>,
+ *   previous?: Map<string, Substitute>,
  * }} options
  */
 export async function prepareForMoto(options) {
@@ -121,9 +124,34 @@ export async function prepareForMoto(options) {
       after.push(id);
       continue;
     }
-    const created = await handler.create(
-      contextFor({ id, resource, file, stackName, demo, scope: beforeScope, motoTypes }),
-    );
+    const context = contextFor({
+      id,
+      resource,
+      file,
+      stackName,
+      demo,
+      scope: beforeScope,
+      motoTypes,
+    });
+    const earlier = options.previous?.get(id);
+    if (earlier) {
+      // A later release of the same stack: the substitute exists; only a change is applied.
+      const now = withoutPending(context.properties()).value;
+      if (JSON.stringify(now) === JSON.stringify(earlier.properties)) {
+        substitutes.set(id, earlier);
+        continue;
+      }
+      if (!handler.update)
+        throw new Error(
+          `${file}: ${id}'s properties changed since it was created, and the demo cannot change its substitute`,
+        );
+      const updated = await handler.update({ ...context, created: earlier });
+      substitutes.set(id, { ...earlier, ...updated.substitute, properties: now });
+      lines.push(updated.line);
+      continue;
+    }
+    const created = await handler.create(context);
+    created.properties = withoutPending(context.properties()).value;
     substitutes.set(id, created);
     lines.push(created.line);
   }
@@ -273,6 +301,7 @@ export async function prepareForMoto(options) {
       },
     };
     for (const [id, resource] of Object.entries(forMoto.Resources)) {
+      if (options.previous) break; // done by the release that created the stack
       const complete = options.completions?.[resource.Type];
       if (!complete || !stackResources[id]) continue;
       const properties = evaluate(resources[id].Properties ?? {}, afterScope);
@@ -286,6 +315,8 @@ export async function prepareForMoto(options) {
       if (line) afterLines.push(line);
     }
     for (const id of order) {
+      // What an earlier release made after its stack is there already.
+      if (options.previous?.has(id)) continue;
       const resource = resources[id];
       const handler = handlers[resource.Type] ?? fallback;
       const context = contextFor({

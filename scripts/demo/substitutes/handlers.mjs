@@ -165,6 +165,44 @@ export const HANDLERS = {
           `${left.length > 0 ? `, without ${left.map((entry) => entry.split(' ')[0]).join(' and ')} (made by the stack itself)` : ''}; ${engine}`,
       };
     },
+    update: async (c) => {
+      const before = /** @type {Record<string, unknown>} */ (c.created.properties ?? {});
+      const now = apiValues(withoutPending(c.properties()).value, [
+        'BackupRetentionPeriod',
+        'Port',
+      ]);
+      const changed = Object.keys({ ...before, ...now }).filter(
+        (key) =>
+          JSON.stringify(apiValues(before, ['BackupRetentionPeriod', 'Port'])[key]) !==
+          JSON.stringify(now[key]),
+      );
+      // What ModifyDBCluster can change in place, as CloudFormation's update does for these.
+      const modifiable = [
+        'DeletionProtection',
+        'BackupRetentionPeriod',
+        'PreferredBackupWindow',
+        'PreferredMaintenanceWindow',
+        'EnableHttpEndpoint',
+        'EnableIAMDatabaseAuthentication',
+        'CopyTagsToSnapshot',
+      ];
+      const unsupported = changed.filter((key) => !modifiable.includes(key));
+      if (unsupported.length > 0)
+        throw new Error(
+          `DatabaseCluster: ${unsupported.join(', ')} changed, which the demo cannot apply to its substitute`,
+        );
+      await c.demo.aws.rds.send(
+        new ModifyDBClusterCommand({
+          DBClusterIdentifier: /** @type {string} */ (c.created.ref),
+          ApplyImmediately: true,
+          ...Object.fromEntries(changed.map((key) => [key, now[key]])),
+        }),
+      );
+      return {
+        substitute: {},
+        line: `${c.logicalId} (${c.file}): ${changed.map((key) => `${key} ${JSON.stringify(apiValues(before, [])[key])} → ${JSON.stringify(now[key])}`).join(', ')} applied to the cluster the demo made (rds ModifyDBCluster), as the stack update would`,
+      };
+    },
     complete: async (c) => {
       const groups = c.properties().VpcSecurityGroupIds;
       if (!Array.isArray(groups) || groups.length === 0) return undefined;
