@@ -88,14 +88,18 @@ export function readInputs(
 function readPrefix(inputs: Inputs): string {
   const value = inputs.string(INPUT.prefix) ?? '';
   const prefix = value.replace(/^\/+|\/+$/g, '');
+  // A control character would be in every key, and S3's XML listing cannot carry it (see
+  // local-files.ts, which refuses such file names for the same reason).
+  const control = [...prefix].some((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f);
   if (
-    prefix.split('/').some((segment) => segment === '' || segment === '.' || segment === '..') &&
-    prefix !== ''
+    control ||
+    (prefix.split('/').some((segment) => segment === '' || segment === '.' || segment === '..') &&
+      prefix !== '')
   ) {
     throw new InputError(
       INPUT.prefix,
       value,
-      'a key prefix such as site or releases/web, without empty, . or .. segments',
+      'a key prefix such as site or releases/web, without empty, . or .. segments or control characters',
     );
   }
   return prefix;

@@ -50,14 +50,25 @@ export async function listFiles(
   const visited = new Set<string>();
   const within = await realpath(options.linksWithin ?? source);
   const outside: string[] = [];
+  const unusable: string[] = [];
   const walk = async (dir: string, relative: string): Promise<void> => {
     const real = await realpath(dir);
     if (visited.has(real)) return;
     visited.add(real);
     const entries = await readdir(dir, { withFileTypes: true });
+    const undecodable = entries.some((entry) => entry.name.includes('\uFFFD'))
+      ? await namesNotUtf8(dir)
+      : [];
+    for (const name of undecodable)
+      unusable.push(`${relative ? `${relative}/` : ''}${name} (not UTF-8)`);
     for (const entry of entries) {
       const absolute = path.join(dir, entry.name);
       const rel = relative ? `${relative}/${entry.name}` : entry.name;
+      if (entry.name.includes('\uFFFD') && undecodable.length > 0) continue;
+      if ([...entry.name].some(isControl)) {
+        unusable.push(`${escapeControls(rel)} (a control character)`);
+        continue;
+      }
       let kind: { isDirectory(): boolean; isFile(): boolean } | undefined = entry;
       if (entry.isSymbolicLink()) {
         // A dangling link has no target to publish: skipped, as before.
@@ -74,6 +85,15 @@ export async function listFiles(
     }
   };
   await walk(source, '');
+  if (unusable.length > 0) {
+    const shown = unusable.sort().slice(0, 10);
+    throw new ActionError(
+      'Unusable file name in source',
+      `${unusable.length} file name(s) in ${source} cannot become S3 keys: ${shown.join(', ')}` +
+        `${unusable.length > shown.length ? ', …' : ''}. Nothing was changed.`,
+      'Rename the file(s) in the build: object keys are UTF-8 (a name written in another encoding reads as other bytes), and a control character, although S3 stores it, breaks the XML listing every later run reads.',
+    );
+  }
   if (outside.length > 0) {
     const shown = outside.sort().slice(0, 10);
     throw new ActionError(
@@ -84,6 +104,50 @@ export async function listFiles(
     );
   }
   return found.sort();
+}
+
+/**
+ * Object keys are "a sequence of Unicode characters encoded in UTF-8" (S3 User Guide, "Naming
+ * Amazon S3 objects", https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html): a
+ * file name in another encoding is not one. The same page's naming guidelines list the ASCII
+ * control characters (00–1F, 7F) among those that need special handling: S3 stores them, but
+ * ListObjectsV2 answers in XML, whose parsers refuse or rewrite them (a carriage return becomes a
+ * line feed), so such a key breaks or confuses every later run's listing. Both are refused.
+ */
+function isControl(character: string): boolean {
+  const code = character.charCodeAt(0);
+  return code < 0x20 || code === 0x7f;
+}
+
+/** The names in `dir` that are not valid UTF-8, their undecodable bytes shown as \xNN. */
+async function namesNotUtf8(dir: string): Promise<string[]> {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  const names = await readdir(dir, { encoding: 'buffer' });
+  return names.flatMap((name) => {
+    try {
+      decoder.decode(name);
+      return [];
+    } catch {
+      return [
+        [...name]
+          .map((byte) =>
+            byte < 0x80 && byte >= 0x20
+              ? String.fromCharCode(byte)
+              : `\\x${byte.toString(16).toUpperCase().padStart(2, '0')}`,
+          )
+          .join(''),
+      ];
+    }
+  });
+}
+
+/** A name with its control characters shown as \xNN, so the message shows where they are. */
+function escapeControls(name: string): string {
+  return [...name]
+    .map((ch) =>
+      isControl(ch) ? `\\x${ch.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}` : ch,
+    )
+    .join('');
 }
 
 /** Files below this size are read in one call; larger ones stream, so memory stays flat. */

@@ -150,3 +150,32 @@ describe('links out of the source folder (issue 16 #6)', () => {
     expect((await listObjects(bucket)).map((object) => object.key)).toContain('LICENSE.txt');
   });
 });
+
+describe('names S3 cannot take (issue 16 #14)', () => {
+  it('refuses a file name that is not UTF-8 by name, before any change (was: Unexpected failure: ENOENT)', async () => {
+    const bucket = 'latin1-site';
+    await createBucket(bucket);
+    const source = writeSite({ 'index.html': '<title>site</title>' });
+    // "café.txt" written by a Latin-1 tool: byte 0xE9, which is no character in UTF-8.
+    writeFileSync(Buffer.from(path.join(source, 'caf\xe9.txt'), 'latin1'), 'menu');
+    const result = await runAction('publish-frontend', { source, bucket });
+    expect(result.exitCode).toBe(1);
+    expect(result.annotations[0]?.title).toBe('Unusable file name in source');
+    expect(result.annotations[0]?.message).toContain('caf\\xE9.txt (not UTF-8)');
+    expect(await listObjects(bucket)).toEqual([]);
+  });
+
+  it('refuses a control character in prefix naming the input (was: an XML parse error)', async () => {
+    const bucket = 'control-prefix-site';
+    await createBucket(bucket);
+    const result = await runAction('publish-frontend', {
+      source: writeSite({ 'index.html': 'x' }),
+      bucket,
+      prefix: 'web\u0001',
+    });
+    expect(result.exitCode).toBe(1);
+    expect(result.annotations[0]?.title).toBe('Invalid input: prefix');
+    expect(result.annotations[0]?.message).toContain('control characters');
+    expect(await listObjects(bucket)).toEqual([]);
+  });
+});

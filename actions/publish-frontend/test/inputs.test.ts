@@ -74,6 +74,10 @@ describe('readInputs', () => {
     [{ bucket: 'arn:aws:s3:::my-site' }, 'bucket'],
     [{ source: '/does/not/exist' }, 'source'],
     [{ prefix: 'a/../b' }, 'prefix'],
+    // A control character in the prefix is in every key: S3's XML listing cannot carry it (16 #14).
+    [{ prefix: 'web\u0001' }, 'prefix'],
+    [{ prefix: 'web\tsite' }, 'prefix'],
+    [{ 'follow-symlinks': 'anywhere' }, 'follow-symlinks'],
     [{ 'distribution-id': 'd123.cloudfront.net' }, 'distribution-id'],
     [{ invalidate: 'some' }, 'invalidate'],
     [{ 'max-deletions': 'half' }, 'max-deletions'],

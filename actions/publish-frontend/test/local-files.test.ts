@@ -128,4 +128,18 @@ describe('readLocalFiles', () => {
     expect(error.message).toContain('leak.txt -> ');
     expect(error.message).not.toContain('LICENSE.txt');
   });
+
+  it('refuses file names that are not UTF-8 or hold control characters, naming them (issue 16 #14)', async () => {
+    const { source } = workspace();
+    // Byte 0xE9 alone is é in Latin-1 and no character in UTF-8: readdir turns it into U+FFFD,
+    // and the name it gives then does not exist (stat: ENOENT).
+    writeFileSync(Buffer.from(path.join(source, 'assets', 'caf\xe9.txt'), 'latin1'), 'x');
+    // A control character is a valid key, but S3's XML listing cannot carry it.
+    writeFileSync(path.join(source, 'tab\there.txt'), 'x');
+    const error = await refusal(listFiles(source));
+    expect(error.title).toBe('Unusable file name in source');
+    expect(error.message).toContain('assets/caf\\xE9.txt (not UTF-8)');
+    expect(error.message).toContain('tab\\x09here.txt (a control character)');
+    expect(error.message).toContain('Nothing was changed');
+  });
 });
