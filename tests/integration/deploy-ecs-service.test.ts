@@ -119,6 +119,8 @@ interface Fixture {
 async function fixture(
   name: string,
   extraContainers: RegisterTaskDefinitionCommandInput['containerDefinitions'] = [],
+  /** What the api container runs and extra revision tags (the app stack's bootstrap revision). */
+  base: { command?: string[]; entryPoint?: string[]; tags?: { key: string; value: string }[] } = {},
 ): Promise<Fixture> {
   await ecs.send(new CreateClusterCommand({ clusterName: name }));
   const { repository } = await ecr.send(
@@ -164,6 +166,8 @@ async function fixture(
           // moto needs container-level memory.
           memory: 512,
           essential: true,
+          ...(base.command ? { command: base.command } : {}),
+          ...(base.entryPoint ? { entryPoint: base.entryPoint } : {}),
           portMappings: [{ containerPort: 8080, protocol: 'tcp' }],
           environment: [{ name: 'PORT', value: '8080' }],
           secrets: [
@@ -175,7 +179,7 @@ async function fixture(
         },
         ...(extraContainers ?? []),
       ],
-      tags: [{ key: 'Environment', value: name }],
+      tags: [{ key: 'Environment', value: name }, ...(base.tags ?? [])],
     }),
   );
   await ecs.send(
@@ -277,6 +281,44 @@ describe('deploy-ecs-service against moto', () => {
     // moto lacks the service-deployment calls: the action says it follows DescribeServices.
     expect(result.log).toContain('through DescribeServices instead');
     expect(result.summary).toContain(`${f.family}:1 → ${f.family}:2`);
+  });
+
+  it('the first release from the bootstrap revision drops its command and its tag', async () => {
+    // As app.yaml's BootstrapTaskDefinition: an inline server as the command, tagged bootstrap.
+    const f = await fixture('bootstrap', [], {
+      command: ['node', '-e', 'require("node:http").createServer().listen(8080)'],
+      entryPoint: ['docker-entrypoint.sh'],
+      tags: [{ key: 'three-tier-deploy:bootstrap', value: 'true' }],
+    });
+    const result = await deploy({
+      cluster: f.cluster,
+      service: f.service,
+      image: `${f.repositoryUri}:v2`,
+      'register-only': 'true',
+    });
+    expect(result.exitCode).toBe(0);
+    const newArn = result.outputs['task-definition-arn']!;
+    expect(newArn).toMatch(/:2$/);
+    const base = await described(f.bootstrapArn);
+    expect(base.definition.containerDefinitions![0]!.command).toHaveLength(3);
+    expect(base.tags['three-tier-deploy:bootstrap']).toBe('true');
+    const after = await described(newArn);
+    const api = after.definition.containerDefinitions![0]!;
+    expect(api.image).toBe(`${f.repositoryUri}@${imageDigest('v2')}`);
+    // moto answers an unset list as [] or leaves it out: either way nothing runs but the image's CMD.
+    expect(api.command ?? []).toEqual([]);
+    expect(api.entryPoint ?? []).toEqual([]);
+    expect(after.tags).not.toHaveProperty('three-tier-deploy:bootstrap');
+    expect(after.tags).toMatchObject({
+      Environment: 'bootstrap',
+      'three-tier-deploy:image-tag': 'v2',
+    });
+    expect(result.log).toContain(
+      "First release: the bootstrap revision's command dropped, the image's own CMD runs",
+    );
+    expect(result.summary).toContain(
+      "the bootstrap revision's command dropped, the image's own CMD runs",
+    );
   });
 
   it('the same image again registers nothing and says so', async () => {

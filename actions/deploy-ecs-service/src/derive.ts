@@ -11,6 +11,7 @@ import type {
   TaskDefinition,
 } from '@aws-sdk/client-ecs';
 import {
+  BOOTSTRAP_TAG,
   canonicalJson,
   findContainer,
   registrableFields,
@@ -38,7 +39,7 @@ export function deriveRevision(options: {
   image: string;
   environment: Readonly<Record<string, string>>;
   origin: RevisionOrigin;
-}): { request: RegisterTaskDefinitionRequest; container: string } {
+}): { request: RegisterTaskDefinitionRequest; container: string; bootstrapDropped: boolean } {
   const request = registrableFields(options.base, options.baseTags);
   if (request.family && request.family !== options.family) {
     throw new ActionError(
@@ -51,8 +52,27 @@ export function deriveRevision(options: {
   const container = findContainer({ taskDefinition: request, name: options.containerName });
   container.image = options.image;
   mergeEnvironment(container, options.environment);
-  request.tags = withRevisionTags(request.tags ?? [], options.origin);
-  return { request, container: container.name as string };
+  // The bootstrap revision's container runs an inline server as its command, which exits in any
+  // other image (app.yaml): the first release runs the image's own ENTRYPOINT and CMD instead,
+  // and is no bootstrap revision itself.
+  const bootstrapDropped = isBootstrapRevision(options.baseTags);
+  let tags = request.tags ?? [];
+  if (bootstrapDropped) {
+    delete container.command;
+    delete container.entryPoint;
+    tags = tags.filter((tag) => tag.key !== BOOTSTRAP_TAG);
+  }
+  request.tags = withRevisionTags(tags, options.origin);
+  return { request, container: container.name as string, bootstrapDropped };
+}
+
+/** What the log and the summary say when a revision is derived from the bootstrap revision. */
+export const BOOTSTRAP_DROPPED =
+  "the bootstrap revision's command dropped, the image's own CMD runs";
+
+/** The base is the app stack's bootstrap revision: tagged `three-tier-deploy:bootstrap` = `true`. */
+export function isBootstrapRevision(tags: readonly Tag[]): boolean {
+  return tags.some((tag) => tag.key === BOOTSTRAP_TAG && tag.value === 'true');
 }
 
 /**

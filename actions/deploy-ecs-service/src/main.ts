@@ -19,7 +19,7 @@ import { ActionError, errorMessage, TimeoutError } from '../../common/src/errors
 import { formatDuration } from '../../common/src/format.js';
 import { runIdentity } from '../../common/src/run-identity.js';
 import { type Clients, createClients } from './clients.js';
-import { revisionDiff } from './derive.js';
+import { BOOTSTRAP_DROPPED, revisionDiff } from './derive.js';
 import { explainFailure, failureHint } from './diagnose.js';
 import { type FollowResult, followDeployment, startedDeployment } from './follow.js';
 import { healInvariant } from './heal.js';
@@ -111,6 +111,7 @@ export async function run(
         : `${diff.imageBefore ?? ''} → ${diff.imageAfter ?? ''}`,
     'Image tag': prepared.origin.imageTag,
     Release: prepared.origin.release,
+    'First release': prepared.bootstrapDropped ? BOOTSTRAP_DROPPED : undefined,
     'Deregistered leftovers': heal.deregistered.map(revisionName).join(', ') || undefined,
     'Service console': serviceConsoleUrl(region, service.clusterName, service.name),
     'Revision console': revisionConsoleUrl(region, target.arn),

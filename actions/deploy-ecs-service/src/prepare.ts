@@ -9,6 +9,7 @@ import type { ActionContext } from '../../common/src/context.js';
 import { findEcrImage, pinnedUri, shortImage } from '../../common/src/ecs/image.js';
 import { type DescribedService, describeService } from '../../common/src/ecs/service.js';
 import {
+  BOOTSTRAP_TAG,
   describeTaskDefinition,
   findContainer,
   parseRevisionArn,
@@ -20,7 +21,7 @@ import {
 import { InputError } from '../../common/src/errors.js';
 import type { RunIdentity } from '../../common/src/run-identity.js';
 import type { Clients } from './clients.js';
-import { deriveRevision, type RevisionOrigin } from './derive.js';
+import { BOOTSTRAP_DROPPED, deriveRevision, type RevisionOrigin } from './derive.js';
 import type { DeployInputs } from './inputs.js';
 import type { CandidateRevision, LiveRevision } from './plan.js';
 
@@ -39,6 +40,8 @@ export interface Prepared {
   /** task-definition-arn path: the revision asked for, and its content ready to register anew. */
   requested?: CandidateRevision;
   requestedRequest?: RegisterTaskDefinitionRequest;
+  /** Image path: the base was the bootstrap revision, whose command the new revision drops. */
+  bootstrapDropped?: boolean;
 }
 
 export async function prepare(options: {
@@ -142,7 +145,7 @@ export async function prepare(options: {
     // Named by digest, the revision keeps the tag as a tag, so the history still reads as releases.
     ...(image.tag && deployedImage.includes('@') ? { imageTag: image.tag } : {}),
   };
-  const { request } = deriveRevision({
+  const { request, bootstrapDropped } = deriveRevision({
     base,
     baseTags,
     family,
@@ -152,6 +155,11 @@ export async function prepare(options: {
     environment: inputs.environment,
     origin,
   });
+  if (bootstrapDropped) {
+    log.info(
+      `First release: ${BOOTSTRAP_DROPPED} (the base is tagged ${BOOTSTRAP_TAG}=true; container ${container} keeps no command or entryPoint, and the new revision no bootstrap tag).`,
+    );
+  }
   return {
     service,
     live,
@@ -161,6 +169,7 @@ export async function prepare(options: {
     origin,
     image: deployedImage,
     derived: request,
+    bootstrapDropped,
   };
 }
 

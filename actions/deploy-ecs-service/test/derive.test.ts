@@ -1,6 +1,6 @@
 /** deriveRevision and revisionDiff on task definitions shaped as DescribeTaskDefinition returns them (fake-aws.ts). */
 import { describe, expect, it } from '@jest/globals';
-import { REVISION_TAGS } from '../../common/src/ecs/task-definition.js';
+import { BOOTSTRAP_TAG, REVISION_TAGS } from '../../common/src/ecs/task-definition.js';
 import { ActionError } from '../../common/src/errors.js';
 import { deriveRevision, revisionDiff } from '../src/derive.js';
 import { bootstrapDefinition, FAMILY, REGISTRY } from './fake-aws.js';
@@ -98,6 +98,53 @@ describe('deriveRevision', () => {
       origin,
     });
     expect(request.family).toBe(FAMILY);
+  });
+
+  it('from the bootstrap revision: drops its tag and the command and entry point of the deployed container', () => {
+    const base = bootstrapDefinition();
+    base.containerDefinitions![0]!.command = ['node', '-e', 'server()'];
+    base.containerDefinitions![0]!.entryPoint = ['/bin/sh', '-c'];
+    base.containerDefinitions![1]!.command = ['--local-mode'];
+    const { request, bootstrapDropped } = deriveRevision({
+      base,
+      baseTags: [
+        { key: 'Environment', value: 'prod' },
+        { key: BOOTSTRAP_TAG, value: 'true' },
+      ],
+      family: FAMILY,
+      image: `${REGISTRY}/api:v2`,
+      environment: {},
+      origin,
+    });
+    expect(bootstrapDropped).toBe(true);
+    const [api, xray] = request.containerDefinitions!;
+    expect(api).not.toHaveProperty('command');
+    expect(api).not.toHaveProperty('entryPoint');
+    // Only the container that gets the image: a sidecar's command is its own.
+    expect(xray!.command).toEqual(['--local-mode']);
+    expect(request.tags!.map((tag) => tag.key)).toEqual([
+      'Environment',
+      REVISION_TAGS.release,
+      REVISION_TAGS.run,
+      REVISION_TAGS.imageTag,
+    ]);
+    expect(base.containerDefinitions![0]!.command).toEqual(['node', '-e', 'server()']);
+  });
+
+  it('keeps the command of a base that is not the bootstrap revision', () => {
+    const base = bootstrapDefinition();
+    base.containerDefinitions![0]!.command = ['node', 'server.js'];
+    const { request, bootstrapDropped } = deriveRevision({
+      base,
+      baseTags: [{ key: BOOTSTRAP_TAG, value: 'false' }],
+      family: FAMILY,
+      image: `${REGISTRY}/api:v2`,
+      environment: {},
+      origin,
+    });
+    expect(bootstrapDropped).toBe(false);
+    expect(request.containerDefinitions![0]!.command).toEqual(['node', 'server.js']);
+    expect(request.tags).toContainEqual({ key: BOOTSTRAP_TAG, value: 'false' });
   });
 });
 

@@ -63,6 +63,14 @@ export const REVISION_TAGS = {
   imageTag: 'three-tier-deploy:image-tag',
 } as const;
 
+/**
+ * The tag (value `true`) that marks the app stack's bootstrap revision (cloudformation/app.yaml),
+ * whose container runs an inline server as its command. A revision derived from it drops the tag
+ * and that command: the release's image runs its own CMD. Not one of REVISION_TAGS: a revision
+ * deployed as it is (task-definition-arn) keeps what it says.
+ */
+export const BOOTSTRAP_TAG = 'three-tier-deploy:bootstrap';
+
 export interface DescribedTaskDefinition {
   taskDefinition: TaskDefinition;
   /** The revision's tags (`include: ['TAGS']`); empty when it has none. */
