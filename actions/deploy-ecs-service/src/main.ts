@@ -4,7 +4,7 @@
  * run registered is deregistered before the step fails, so the family's newest ACTIVE revision is
  * again the one the service runs.
  */
-import * as core from '@actions/core';
+import * as core from '../../common/src/core.js';
 import { type Service, type TaskDefinition, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import type { ActionContext } from '../../common/src/context.js';
 import { serviceDeploymentApi } from '../../common/src/ecs/deployment-api.js';

@@ -3,7 +3,7 @@
  * and after, environment keys added, changed or removed — never their values), the deployment and
  * how it ended, and on failure the events, stopped tasks, log tails and target health.
  */
-import * as core from '@actions/core';
+import * as core from '../../common/src/core.js';
 import type { ServiceEvent } from '@aws-sdk/client-ecs';
 import type { Logger } from '../../common/src/context.js';
 import { parseRevisionArn } from '../../common/src/ecs/task-definition.js';

@@ -7,7 +7,7 @@
  * calls), so these are the tests of those paths; the integration tests run the bundle on moto.
  */
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
-import * as core from '@actions/core';
+import * as core from '../../common/src/core.js';
 import {
   ClusterNotFoundException,
   DescribeServicesCommand,
