@@ -12,6 +12,7 @@ const PATCH = path.join(path.dirname(fileURLToPath(import.meta.url)), 'moto_fixe
 
 /** One line per fix in moto_fixed.py. */
 export const MOTO_FIXES = [
+  "Stack capabilities: moto's CreateStack and CreateChangeSet drop them and DescribeStacks answers none (cloudformation/models.py Stack has no capabilities), so provision-stack's fast no-op check never holds for a stack that needs CAPABILITY_IAM; the demo's moto keeps what each call gave, as CloudFormation reports them (scripts/demo/moto_fixed.py)",
   "Speed only: moto's ValidateTemplate loads every cfn-lint rule anew on each call (cloudformation/utils.py); the demo's moto loads them once, and cfn-lint's findings are the same (scripts/demo/moto_fixed.py)",
   "Image digests: moto's ECR hashes only an image's layer digests (ecr/models.py Image._create_digest), so the next commit's image of the same layers would get the same digest; ECR hashes the manifest itself (the config, the commit's revision label included), and so does the demo's moto (scripts/demo/moto_fixed.py)",
   'Stacks with List or CommaDelimitedList parameters: moto keeps them as lists (cloudformation/parsing.py resolved_parameters), so an update that changes nothing is never "No updates are to be performed" (responses.py _validate_different_update) and DescribeStacks answers them as lists (models.py Stack.parameter_list), which provision-stack\'s fast no-op check reads as changed; the demo\'s moto compares and answers them as the comma-separated strings CloudFormation takes (scripts/demo/moto_fixed.py)',

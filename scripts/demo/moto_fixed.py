@@ -28,7 +28,12 @@
    Image._create_digest); ECR's digest is the SHA-256 of the manifest itself, which names the
    config (the commit's revision label included), so the next commit's image of the same layers
    gets a new digest, and deploy-ecs-service a new revision. Fixed: the manifest is hashed.
-6. Speed only: moto's ValidateTemplate loads every cfn-lint rule anew on each call
+6. moto's stacks keep no Capabilities: CreateStack and CreateChangeSet drop them and
+   DescribeStacks answers none, so provision-stack's fast no-op check (the stack's capabilities
+   against the step's) never holds for a stack that needs CAPABILITY_IAM. Fixed: a stack keeps
+   the capabilities its last CreateStack, UpdateStack or CreateChangeSet gave, as CloudFormation's
+   DescribeStacks reports them.
+7. Speed only: moto's ValidateTemplate loads every cfn-lint rule anew on each call
    (cloudformation/utils.py, validate_template_cfn_lint → cfnlint.core.get_rules), a second or two
    per call on this machine. The rules are loaded once; what cfn-lint reports is unchanged.
 """
@@ -169,6 +174,22 @@ def create_digest(self):
 
 
 ecr.Image._create_digest = create_digest
+
+def _keeping_capabilities(method):
+    def wrapper(self):
+        result = method(self)
+        name = self._get_param("StackName")
+        capabilities = self._get_param("Capabilities", [])
+        for stack in self.cloudformation_backend.stacks.values():
+            if name in (stack.name, stack.stack_id):
+                stack.capabilities = list(capabilities)
+        return result
+
+    return wrapper
+
+
+for _name in ("create_stack", "update_stack", "create_change_set"):
+    setattr(responses.CloudFormationResponse, _name, _keeping_capabilities(getattr(responses.CloudFormationResponse, _name)))
 
 _validate_template_cfn_lint = models.validate_template_cfn_lint
 _rules_cached = False

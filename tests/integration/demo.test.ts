@@ -76,11 +76,17 @@ describe('npm run demo', () => {
     );
     expect(first).toMatch(/stand-in: demo-api:2 answers \/api\/health/);
 
-    // Release 2: nothing to change in the stacks, no migration to apply, a new revision rolled,
-    // one file uploaded and its two-path invalidation.
+    // Release 2: nothing to change in the stacks but what deploy.yml changes itself (Aurora's
+    // deletion protection, on from the second run), no migration to apply, a new revision
+    // rolled, one file uploaded and its two-path invalidation.
     const second = release(2);
-    for (const stack of ['network', 'data', 'app', 'edge'])
-      expect(second).toMatch(new RegExp(`No changes: stack demo-${stack} already matches`));
+    for (const stack of ['network', 'app', 'edge'])
+      expect(second).toMatch(new RegExp(`No changes: stack demo-${stack} already`));
+    expect(second).not.toMatch(/No changes: stack demo-data already/);
+    expect(second).toMatch(/parameters that changed \(DeletionProtection false → true\)/);
+    expect(second).toMatch(
+      /DeletionProtection false → true applied to the cluster the demo made \(rds ModifyDBCluster\)/,
+    );
     expect(second).toMatch(/│ done: 0 migration\(s\) applied/);
     expect(second).toContain('Registered demo-api:3');
     expect(second).toMatch(/stand-in: demo-api:3 answers \/api\/health/);
