@@ -7,12 +7,14 @@ import { GetDistributionCommand, type CloudFrontClient } from '@aws-sdk/client-c
 import { ActionError, isAwsError } from '../../common/src/errors.js';
 import { s3HeadError } from '../../common/src/s3-head.js';
 import type { LocalFile } from './local-files.js';
-import { MANIFEST_NAME } from './remote-objects.js';
+import { MANIFEST_NAME, manifestKey } from './remote-objects.js';
 
 export function checkSource(options: {
   source: string;
   files: readonly LocalFile[];
   requireIndex: boolean;
+  /** The key prefix ('' for the root), whose manifest key must fit too. */
+  prefix?: string;
 }): void {
   if (options.files.length === 0) {
     throw new ActionError(
@@ -31,6 +33,7 @@ export function checkSource(options: {
       'Point source at the folder that holds index.html (the build output), or set require-index: false for a bucket of assets only.',
     );
   }
+  checkKeyLengths(options.files, options.prefix ?? '');
   const reserved = options.files.find(
     (file) => file.relativePath.split('/').pop() === MANIFEST_NAME,
   );
@@ -44,6 +47,34 @@ export function checkSource(options: {
 }
 
 /** The bucket exists, in the region this step calls, and the role may list it. */
+/**
+ * "The object key name consists of a sequence of Unicode characters encoded in UTF-8, with a
+ * maximum length of 1,024 bytes", prefix and delimiter included (S3 User Guide, "Naming Amazon S3
+ * objects", https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html). S3 refuses a
+ * longer key (KeyTooLongError) only when its upload is tried, after others were written: so the
+ * plan refuses it first, naming each file.
+ */
+export const MAX_KEY_BYTES = 1024;
+
+function checkKeyLengths(files: readonly LocalFile[], prefix: string): void {
+  const bytes = (key: string): number => Buffer.byteLength(key, 'utf8');
+  const tooLong = files
+    .map((file) => ({ name: file.relativePath, bytes: bytes(file.key) }))
+    .filter((entry) => entry.bytes > MAX_KEY_BYTES);
+  const manifest = manifestKey(prefix);
+  if (bytes(manifest) > MAX_KEY_BYTES) tooLong.unshift({ name: manifest, bytes: bytes(manifest) });
+  if (tooLong.length === 0) return;
+  const shown = tooLong
+    .slice(0, 5)
+    .map((entry) => `${entry.name} (${entry.bytes.toLocaleString('en-US')} bytes)`);
+  throw new ActionError(
+    'Object key too long',
+    `${tooLong.length} object key(s) would be longer than S3's ${MAX_KEY_BYTES.toLocaleString('en-US')} bytes of UTF-8 ` +
+      `(prefix included): ${shown.join(', ')}${tooLong.length > shown.length ? ', …' : ''}. Nothing was changed.`,
+    'Shorten the file or folder names in the build (a character outside ASCII takes 2 to 4 bytes), or the prefix.',
+  );
+}
+
 export async function checkBucket(options: {
   s3: S3Client;
   bucket: string;

@@ -62,7 +62,12 @@ export async function readState(options: {
         return remote;
       }),
   ]);
-  checkSource({ source: inputs.source, files: local, requireIndex: inputs.requireIndex });
+  checkSource({
+    source: inputs.source,
+    files: local,
+    requireIndex: inputs.requireIndex,
+    prefix: inputs.prefix,
+  });
   const remote = await verifyRemote({
     s3,
     inputs,

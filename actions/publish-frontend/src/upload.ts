@@ -84,16 +84,21 @@ export async function uploadAll(
     const small = uploads.filter((upload) => upload.file.size < threshold);
     const send = async (upload: PlannedUpload): Promise<void> => {
       const { file } = upload;
-      // Same bytes, other headers: S3 copies the object onto itself, nothing is sent again.
-      let etag = upload.remoteEtag ? await copyInPlace(options, upload) : undefined;
-      if (etag === undefined) {
-        etag =
-          file.size >= threshold
-            ? await uploadMultipart(options, file)
-            : await uploadSingle(options, file);
-        result.bytes += file.size;
-      } else {
-        result.copied++;
+      let etag: string | undefined;
+      try {
+        // Same bytes, other headers: S3 copies the object onto itself, nothing is sent again.
+        etag = upload.remoteEtag ? await copyInPlace(options, upload) : undefined;
+        if (etag === undefined) {
+          etag =
+            file.size >= threshold
+              ? await uploadMultipart(options, file)
+              : await uploadSingle(options, file);
+          result.bytes += file.size;
+        } else {
+          result.copied++;
+        }
+      } catch (error) {
+        throw namingKey(error, file.key);
       }
       result.written.set(file.key, {
         md5: file.md5,
@@ -114,6 +119,18 @@ export async function uploadAll(
     if (failed) throw failed.reason;
   }
   return result;
+}
+
+/**
+ * The failed upload's key, at the front of its error's message: S3's own (AccessDenied,
+ * KeyTooLongError, a timeout) names no object. The error keeps its type, so it is still reported
+ * as what it is (access denied, a timeout).
+ */
+function namingKey(error: unknown, key: string): unknown {
+  if (error instanceof Error && !error.message.startsWith(`${key}: `)) {
+    error.message = `${key}: ${error.message}`;
+  }
+  return error;
 }
 
 function objectParams(bucket: string, file: LocalFile) {

@@ -7,6 +7,7 @@ import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { GetInvalidationCommand } from '@aws-sdk/client-cloudfront';
+import { restXmlError, startFaultProxy } from '../../../test-support/fault-proxy.js';
 import { runAction } from '../../../test-support/run-action.js';
 import { cloudfront, createBucket, createDistribution, listObjects, writeSite } from './helpers.js';
 
@@ -177,5 +178,52 @@ describe('names S3 cannot take (issue 16 #14)', () => {
     expect(result.annotations[0]?.title).toBe('Invalid input: prefix');
     expect(result.annotations[0]?.message).toContain('control characters');
     expect(await listObjects(bucket)).toEqual([]);
+  });
+});
+
+describe('keys S3 refuses (issue 16 #7)', () => {
+  it('refuses a key over 1,024 bytes of UTF-8 at planning, naming the file, before any upload', async () => {
+    const bucket = 'long-keys-site';
+    await createBucket(bucket);
+    // 5 folders of 100 é (200 bytes each, a file system's 255-byte name limit kept) and the file:
+    // 1,020 bytes, 1,028 with the prefix, in 523 characters. moto stores such a key; S3 refuses it.
+    const folders = Array.from({ length: 5 }, () => 'é'.repeat(100)).join('/');
+    const long = `${folders}/xxxxxxxxxx.html`;
+    const source = writeSite({ 'index.html': 'x', 'a.js': 'a', [long]: 'long' });
+    const result = await runAction('publish-frontend', { source, bucket, prefix: 'website' });
+    expect(result.exitCode).toBe(1);
+    expect(result.annotations[0]?.title).toBe('Object key too long');
+    expect(result.annotations[0]?.message).toContain('xxxxxxxxxx.html (1,028 bytes)');
+    expect(await listObjects(bucket)).toEqual([]);
+  });
+
+  it('names the key when S3 refuses one upload', async () => {
+    const bucket = 'refused-key-site';
+    await createBucket(bucket);
+    // What S3 answers for a key it will not take (moto takes every key): KeyTooLongError, 400.
+    const proxy = await startFaultProxy({
+      target: process.env.AWS_ENDPOINT_URL as string,
+      rules: [
+        {
+          match: (request) =>
+            request.method === 'PUT' && request.url.startsWith(`/${bucket}/assets/app.js`),
+          times: Infinity,
+          response: restXmlError('KeyTooLongError', 'Your key is too long', 400),
+        },
+      ],
+    });
+    let result;
+    try {
+      result = await runAction(
+        'publish-frontend',
+        { source: writeSite({ 'index.html': 'x', 'assets/app.js': 'a' }), bucket },
+        { env: { AWS_ENDPOINT_URL: proxy.url } },
+      );
+    } finally {
+      await proxy.stop();
+    }
+    expect(result.exitCode).toBe(1);
+    expect(result.annotations[0]?.title).toBe('AWS error: KeyTooLongError');
+    expect(result.annotations[0]?.message).toContain('assets/app.js: Your key is too long');
   });
 });

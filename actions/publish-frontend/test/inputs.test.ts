@@ -106,7 +106,7 @@ describe('readInputs', () => {
 
 describe('preflight', () => {
   const files = (...paths: string[]) =>
-    paths.map((relativePath) => ({ relativePath }) as LocalFile);
+    paths.map((relativePath) => ({ relativePath, key: relativePath }) as LocalFile);
 
   it('refuses an empty source, a source without index.html, and the manifest name', () => {
     expect(() => checkSource({ source: '/s', files: [], requireIndex: false })).toThrow(

@@ -6,7 +6,13 @@ import {
 } from '@aws-sdk/client-cloudfront';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ActionError } from '../../common/src/errors.js';
-import { bucketOriginRegion, checkDistribution, originServesBucket } from '../src/preflight.js';
+import type { LocalFile } from '../src/local-files.js';
+import {
+  bucketOriginRegion,
+  checkDistribution,
+  checkSource,
+  originServesBucket,
+} from '../src/preflight.js';
 
 // The S3 endpoint names a distribution's origin may use for a bucket:
 // - REST, virtual-hosted: <bucket>.s3.<region>.amazonaws.com, the legacy global
@@ -135,5 +141,54 @@ describe('checkDistribution', () => {
     await expect(check('eu-west-1')).rejects.toMatchObject({
       title: 'Bucket is not an origin of the distribution',
     });
+  });
+});
+
+describe('checkSource: keys S3 refuses (issue 16 #7)', () => {
+  // "The object key name consists of a sequence of Unicode characters encoded in UTF-8, with a
+  // maximum length of 1,024 bytes" — the prefix and delimiter included (S3 User Guide, "Naming
+  // Amazon S3 objects", https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html).
+  const file = (relativePath: string, prefix = ''): LocalFile => ({
+    relativePath,
+    absolutePath: `/s/${relativePath}`,
+    key: prefix ? `${prefix}/${relativePath}` : relativePath,
+    size: 1,
+    md5: '0'.repeat(32),
+    contentType: 'text/html; charset=utf-8',
+    cacheControl: 'no-cache',
+  });
+  const refusal = (files: LocalFile[], prefix = ''): ActionError => {
+    try {
+      checkSource({ source: '/s', files, requireIndex: false, prefix });
+    } catch (error) {
+      return error as ActionError;
+    }
+    throw new Error('expected a refusal');
+  };
+
+  it('counts bytes of UTF-8, not characters, prefix included', () => {
+    // é is two bytes: 515 characters, 1,024 bytes with the prefix w/ — the limit exactly.
+    const fits = `${'é'.repeat(507)}/ab.html`;
+    expect(Buffer.byteLength(`w/${fits}`)).toBe(1024);
+    expect(() =>
+      checkSource({ source: '/s', files: [file(fits, 'w')], requireIndex: false, prefix: 'w' }),
+    ).not.toThrow();
+    // One byte more.
+    const over = `${'é'.repeat(507)}/abc.html`;
+    const error = refusal([file('index.html', 'w'), file(over, 'w')], 'w');
+    expect(error).toBeInstanceOf(ActionError);
+    expect(error.title).toBe('Object key too long');
+    expect(error.message).toContain(over.slice(0, 20));
+    expect(error.message).toContain('1,025 bytes');
+    expect(error.message).toContain('1,024');
+    expect(error.message).not.toContain('index.html');
+    expect(error.message).toContain('Nothing was changed');
+  });
+
+  it('counts the manifest the prefix must also hold', () => {
+    const prefix = 'p'.repeat(1000);
+    const error = refusal([file('index.html', prefix)], prefix);
+    expect(error.title).toBe('Object key too long');
+    expect(error.message).toContain('.publish-frontend-manifest.json');
   });
 });
