@@ -47,6 +47,10 @@ const FRONTEND = path.join(REPO_ROOT, 'example-app', 'frontend');
 const BACKEND = path.join(REPO_ROOT, 'example-app', 'backend');
 const keep = process.argv.includes('--keep');
 const print = (/** @type {string} */ line = '') => console.log(line);
+/** What to stop when the demo ends, first to last. */
+const cleanup = /** @type {(() => Promise<unknown> | unknown)[]} */ ([]);
+/** Set while --keep waits for Ctrl-C. */
+let waitingForCtrlC = /** @type {((value: unknown) => void) | undefined} */ (undefined);
 
 async function main() {
   const started = Date.now();
@@ -62,7 +66,6 @@ async function main() {
   };
   // DEMO_MARIADB=off runs the demo as a machine without MariaDB would (the AWS side only).
   const database = process.env.DEMO_MARIADB === 'off' ? undefined : findDatabaseServer();
-  const cleanup = /** @type {(() => Promise<unknown> | unknown)[]} */ ([]);
   const announced = /** @type {string[]} */ ([]);
   const announce = (/** @type {string} */ line) => {
     announced.push(line);
@@ -153,7 +156,7 @@ async function main() {
       {
         number: 2,
         commit: createHash('sha1').update(`${headCommit}:release-2`).digest('hex'),
-        site: editedCopy(site),
+        site: editedCopy(site, cleanup),
         says: "a made-up next commit: this checkout's HEAD with index.html changed, not committed",
       },
     ];
@@ -257,10 +260,7 @@ async function main() {
       print(
         'Everything keeps running (--keep): open the URL, add a note, reload. Ctrl-C stops it all.',
       );
-      await new Promise((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
-      });
+      await new Promise((resolve) => (waitingForCtrlC = resolve));
     }
     print(
       mariadb
@@ -268,14 +268,34 @@ async function main() {
         : '\nDemo finished: both releases passed (the AWS side only); stopping the local AWS.',
     );
   } finally {
-    for (const stop of cleanup) {
-      try {
-        await stop();
-      } catch (error) {
-        print(`(stopping: ${/** @type {Error} */ (error).message})`);
-      }
+    await stopAll();
+  }
+}
+
+/** Stops what the demo started, each once, in the order cleanup lists them. */
+async function stopAll() {
+  while (cleanup.length > 0) {
+    const stop = /** @type {() => unknown} */ (cleanup.shift());
+    try {
+      await stop();
+    } catch (error) {
+      print(`(stopping: ${/** @type {Error} */ (error).message})`);
     }
   }
+}
+
+// Ctrl-C ends --keep normally; at any other moment it stops what was started, then exits, so
+// no moto, MariaDB or stand-in outlives the demo.
+for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM'])) {
+  process.on(signal, () => {
+    if (waitingForCtrlC) {
+      waitingForCtrlC(undefined);
+      waitingForCtrlC = undefined;
+      return;
+    }
+    print(`\n${signal}: stopping the local AWS, MariaDB and the stand-ins.`);
+    stopAll().finally(() => process.exit(130));
+  });
 }
 
 /** deploy.yml's inputs as a caller of the workflow would give them for the example app. */
@@ -444,9 +464,10 @@ function buildBackend() {
   });
 }
 
-/** The next release's build: the same site with one file changed. */
-function editedCopy(/** @type {string} */ site) {
+/** The next release's build: the same site with one file changed (removed when the demo stops). */
+function editedCopy(/** @type {string} */ site, /** @type {(() => unknown)[]} */ cleanup) {
   const copy = mkdtempSync(path.join(tmpdir(), 'demo-site-2-'));
+  cleanup.push(() => rmSync(copy, { recursive: true, force: true }));
   cpSync(site, copy, { recursive: true });
   const index = path.join(copy, 'index.html');
   writeFileSync(index, readFileSync(index, 'utf8').replace('</body>', '<!-- release 2 --></body>'));
