@@ -5,7 +5,12 @@
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { S3Client } from '@aws-sdk/client-s3';
 import { createClient, endpointFor, resolveRegion } from '../../common/src/aws-client.js';
-import type { ActionContext, ActionDefinition, Deadline } from '../../common/src/context.js';
+import type {
+  ActionContext,
+  ActionDefinition,
+  Deadline,
+  Logger,
+} from '../../common/src/context.js';
 import { formatBytes } from '../../common/src/format.js';
 import { untilDeadline } from '../../common/src/poller.js';
 import { runIdentity } from '../../common/src/run-identity.js';
@@ -14,7 +19,7 @@ import { readInputs, type PublishInputs } from './inputs.js';
 import { relativeToOrigin, urlPathFor, waitForInvalidation } from './invalidation.js';
 import { keyFor } from './local-files.js';
 import { planPublish, type Plan } from './plan.js';
-import { nextManifest, readBackWritten, writeManifest } from './remote-objects.js';
+import { MANIFEST_NAME, nextManifest, readBackWritten, writeManifest } from './remote-objects.js';
 import { readState, type SiteState } from './state.js';
 import { type Publication, reportPublication } from './summary.js';
 
@@ -34,6 +39,7 @@ export async function run(context: ActionContext<PublishInputs>): Promise<void> 
   const state = await readState({ inputs, s3, cloudfront, region, log });
   const plan = planFor({ inputs, state, now: context.clock.now() });
   log.info(describePlan(state, plan));
+  warnOfOtherSites({ inputs, plan, log });
   const publication: Publication = {
     bucket: inputs.bucket,
     prefix: inputs.prefix,
@@ -129,6 +135,20 @@ function describePlan(state: SiteState, plan: Plan): string {
     `${state.local.length} local file(s), ${state.remote.length} remote object(s): ${plan.uploads.length} to upload ` +
     `(${formatBytes(plan.bytesToUpload)}), ${plan.skipped.length} unchanged, ${plan.deletions.length} to delete` +
     (plan.kept.length > 0 ? `, ${plan.kept.length} earlier asset(s) kept for now.` : '.')
+  );
+}
+
+/** Another site's folder below the prefix is left alone: say so, naming each. */
+function warnOfOtherSites(options: { inputs: PublishInputs; plan: Plan; log: Logger }): void {
+  const { inputs, plan } = options;
+  if (!inputs.delete || plan.otherSites.length === 0) return;
+  const where = `s3://${inputs.bucket}/`;
+  const folders = plan.otherSites
+    .map((site) => `${where}${site.folder} (${site.objects} object(s))`)
+    .join(', ');
+  options.log.warning(
+    `Left alone: ${folders}. Each holds another site (its own ${MANIFEST_NAME}), whose objects this run never deletes nor counts for max-deletions.`,
+    'Another site under the prefix',
   );
 }
 

@@ -9,7 +9,7 @@ import { isHtml } from './content-type.js';
 import { choosePaths, type InvalidationChoice } from './invalidation.js';
 import type { InvalidateMode } from './inputs.js';
 import type { LocalFile } from './local-files.js';
-import { remoteMd5, type RemoteObject } from './remote-objects.js';
+import { MANIFEST_NAME, remoteMd5, type RemoteObject } from './remote-objects.js';
 
 /** Why a file is uploaded: not there yet, different bytes, or the same bytes with other headers. */
 export type UploadReason = 'new' | 'content' | 'headers';
@@ -40,6 +40,17 @@ export interface Plan {
   retained: Record<string, string>;
   invalidation: InvalidationChoice;
   bytesToUpload: number;
+  /**
+   * Folders under the prefix that hold another site (their own manifest), and how many objects
+   * each has: never deleted from, nor counted by the deletion guard.
+   */
+  otherSites: OtherSite[];
+}
+
+export interface OtherSite {
+  /** The folder's key prefix, with its trailing `/`: `web/`. */
+  folder: string;
+  objects: number;
 }
 
 export interface PlanOptions {
@@ -86,12 +97,16 @@ export function planPublish(options: PlanOptions): Plan {
   );
 
   const localKeys = new Set(options.local.map((file) => file.key));
-  const stale = options.delete ? options.remote.filter((object) => !localKeys.has(object.key)) : [];
+  const otherSites = otherSitesIn(options.remote);
+  const ownRemote = options.remote.filter(
+    (object) => !otherSites.some((site) => object.key.startsWith(site.folder)),
+  );
+  const stale = options.delete ? ownRemote.filter((object) => !localKeys.has(object.key)) : [];
   // Assets kept by an earlier run were vetted then; the guard weighs what this run found stale.
   const since = options.keepPreviousAssets?.since ?? {};
   guardDeletions({
     deletions: stale.filter((object) => since[object.key] === undefined),
-    remoteCount: options.remote.length,
+    remoteCount: ownRemote.length,
     maxShare: options.maxDeletions,
   });
   const { deletions, kept, retained } = holdPreviousAssets(stale, options.keepPreviousAssets);
@@ -122,7 +137,28 @@ export function planPublish(options: PlanOptions): Plan {
       urlPathFor: options.urlPathFor,
     }),
     bytesToUpload: uploads.reduce((total, upload) => total + upload.file.size, 0),
+    otherSites,
   };
+}
+
+/**
+ * The folders below the prefix that hold another site: a `.publish-frontend-manifest.json` of
+ * their own (this run's own manifest is not among the remote objects). A site published to
+ * `prefix: web` next to one published to the bucket's root is such a folder, and its objects are
+ * not this site's to delete. A folder inside another such folder belongs to that one.
+ */
+export function otherSitesIn(remote: readonly RemoteObject[]): OtherSite[] {
+  const folders = remote
+    .filter((object) => object.key.endsWith(`/${MANIFEST_NAME}`))
+    .map((object) => object.key.slice(0, -MANIFEST_NAME.length))
+    .sort();
+  const outermost = folders.filter(
+    (folder, index) => !folders.slice(0, index).some((outer) => folder.startsWith(outer)),
+  );
+  return outermost.map((folder) => ({
+    folder,
+    objects: remote.filter((object) => object.key.startsWith(folder)).length,
+  }));
 }
 
 /**

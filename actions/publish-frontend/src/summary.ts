@@ -75,6 +75,10 @@ function addSummary(report: Publication): void {
         ? `${report.dryRun ? 'would invalidate' : 'not created'}: ${plan.invalidation.paths.join(' ')}` +
           (report.invalidationNote ? `. ${report.invalidationNote}` : '')
         : `none (${report.distributionId ? plan.invalidation.reason : 'no distribution-id given'})`,
+    'Other sites':
+      plan.otherSites.length > 0
+        ? `${plan.otherSites.map((site) => `${site.folder} (${site.objects} object(s))`).join(', ')}: folders holding their own manifest, left alone`
+        : undefined,
     'Site URL': report.url,
     Bucket: consoleUrl(
       report.region,

@@ -227,3 +227,45 @@ describe('keys S3 refuses (issue 16 #7)', () => {
     expect(result.annotations[0]?.message).toContain('assets/app.js: Your key is too long');
   });
 });
+
+describe('a site next to another site (issue 16 #5)', () => {
+  it('never deletes another site’s folder (its own manifest), names it in a warning, and guards only its own', async () => {
+    const bucket = 'two-sites';
+    await createBucket(bucket);
+    const web = await runAction('publish-frontend', {
+      source: writeSite({ 'index.html': 'web', 'app.js': 'w' }),
+      bucket,
+      prefix: 'web',
+    });
+    expect(web.exitCode).toBe(0);
+    const webKeys = (await listObjects(bucket)).map((object) => object.key).sort();
+    expect(webKeys).toEqual([
+      'web/.publish-frontend-manifest.json',
+      'web/app.js',
+      'web/index.html',
+    ]);
+
+    // The root site, even with the guard off: web/ is not its to delete.
+    const root = await runAction('publish-frontend', {
+      source: writeSite({ 'index.html': 'root', 'old.html': 'old' }),
+      bucket,
+      'max-deletions': '100%',
+    });
+    expect(root.exitCode).toBe(0);
+    expect(root.outputs).toMatchObject({ uploaded: '2', deleted: '0' });
+    const warning = root.annotations.find((annotation) => annotation.level === 'warning');
+    expect(warning?.title).toBe('Another site under the prefix');
+    expect(warning?.message).toContain(`s3://${bucket}/web/ (3 object(s))`);
+    expect(root.summary).toContain('web/ (3 object(s))');
+
+    // Dropping a page of its own: 1 of its 3 objects, within the default 50% (of 3, not of 6).
+    const next = await runAction('publish-frontend', {
+      source: writeSite({ 'index.html': 'root v2' }),
+      bucket,
+    });
+    expect(next.exitCode).toBe(0);
+    expect(next.outputs).toMatchObject({ deleted: '1' });
+    const keys = (await listObjects(bucket)).map((object) => object.key).sort();
+    expect(keys).toEqual(['.publish-frontend-manifest.json', 'index.html', ...webKeys]);
+  });
+});

@@ -180,6 +180,51 @@ describe('planPublish', () => {
   });
 });
 
+describe('a site next to another site (issue 16 #5)', () => {
+  const index = file('index.html', 'v2');
+  // Another site published under web/ with its own manifest (listRemoteObjects leaves out only
+  // this run's own manifest, so the other one is listed).
+  const other = ['web/index.html', 'web/app.js', 'web/.publish-frontend-manifest.json'].map((key) =>
+    published(file(key)),
+  );
+
+  it('never deletes below a folder that holds its own manifest, and says which folders', () => {
+    const plan = planPublish(
+      options([index], [published(index), published(file('old.html')), ...other], {
+        maxDeletions: 1,
+      }),
+    );
+    expect(plan.deletions.map((object) => object.key)).toEqual(['old.html']);
+    expect(plan.otherSites).toEqual([{ folder: 'web/', objects: 3 }]);
+    expect(plan.invalidation.paths).toEqual(['/old.html']);
+  });
+
+  it('weighs the deletion guard on this site’s objects only', () => {
+    // 1 of this site's 2 objects is stale (50%); counted with the other site's 3 it would be 20%.
+    expect(() =>
+      planPublish(
+        options([index], [published(index), published(file('old.html')), ...other], {
+          maxDeletions: 0.4,
+        }),
+      ),
+    ).toThrow('would delete 1 of the 2 objects under the prefix');
+  });
+
+  it('finds nested sites at any depth, and none without a manifest', () => {
+    const nested = published(file('docs/v1/.publish-frontend-manifest.json'));
+    const plan = planPublish(
+      options([index], [published(index), nested, published(file('docs/v1/a.html'))], {
+        maxDeletions: 1,
+      }),
+    );
+    expect(plan.deletions).toEqual([]);
+    expect(plan.otherSites).toEqual([{ folder: 'docs/v1/', objects: 2 }]);
+    expect(
+      planPublish(options([index], [published(index)], { maxDeletions: 1 })).otherSites,
+    ).toEqual([]);
+  });
+});
+
 describe('uploadReason', () => {
   const local = file('a.js', 'content');
   it('compares a multipart object by the MD5 the manifest or its metadata holds', () => {
