@@ -14,6 +14,7 @@ import {
 } from '../../common/src/ecs/task-definition.js';
 import { errorMessage, InputError } from '../../common/src/errors.js';
 import type { Inputs } from '../../common/src/inputs.js';
+import { INPUT } from './input-names.js';
 
 export interface DeployInputs {
   cluster: string;
@@ -32,6 +33,8 @@ export interface DeployInputs {
   pinDigest: boolean;
   wait: boolean;
   forceNewDeployment: boolean;
+  /** The release the revision comes from (the `release` input); undefined: worked out from the run. */
+  release?: string;
   timeoutMs: number;
   region?: string;
 }
@@ -41,38 +44,40 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const ECS_NAME_OR_ARN =
   /^(arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:[a-z-]+\/[\w/-]+|[A-Za-z0-9_-]{1,255})$/;
 const CONTAINER_NAME = /^[A-Za-z0-9_-]{1,255}$/;
+/** A git tag or commit: no whitespace or control characters, and short enough for a tag value. */
+const RELEASE = /^[^\s\p{Cc}]{1,256}$/u;
 
 export function readInputs(inputs: Inputs): DeployInputs {
   const cluster = inputs.matching(
-    'cluster',
+    INPUT.cluster,
     ECS_NAME_OR_ARN,
     "an ECS cluster name or ARN (the app stack's ClusterName output)",
     { required: true },
   ) as string;
   const service = inputs.matching(
-    'service',
+    INPUT.service,
     ECS_NAME_OR_ARN,
     "an ECS service name or ARN (the app stack's ServiceName output)",
     { required: true },
   ) as string;
-  const timeoutMs = inputs.duration('timeout-minutes', {
+  const timeoutMs = inputs.duration(INPUT.timeoutMinutes, {
     default: DEFAULT_TIMEOUT_MS,
     bareUnit: 'minutes',
     min: 60_000,
     max: 6 * 3_600_000,
   });
 
-  const taskDefinitionArn = inputs.string('task-definition-arn');
+  const taskDefinitionArn = inputs.string(INPUT.taskDefinitionArn);
   if (taskDefinitionArn !== undefined && !parseRevisionArn(taskDefinitionArn)) {
     throw new InputError(
-      'task-definition-arn',
+      INPUT.taskDefinitionArn,
       taskDefinitionArn,
       'a task definition revision: its ARN (…:task-definition/<family>:<revision>) or <family>:<revision>',
     );
   }
-  const rawImage = inputs.string('image');
-  const environmentGiven = inputs.raw('environment') !== '';
-  const fileGiven = inputs.raw('task-definition') !== '';
+  const rawImage = inputs.string(INPUT.image);
+  const environmentGiven = inputs.raw(INPUT.environment) !== '';
+  const fileGiven = inputs.raw(INPUT.taskDefinition) !== '';
   if (taskDefinitionArn !== undefined) {
     const mixed = [
       rawImage !== undefined ? 'image' : '',
@@ -81,14 +86,14 @@ export function readInputs(inputs: Inputs): DeployInputs {
     ].filter(Boolean);
     if (mixed.length > 0) {
       throw new InputError(
-        'task-definition-arn',
+        INPUT.taskDefinitionArn,
         taskDefinitionArn,
         `a revision deployed as it is, without ${mixed.join(', ')} (leave ${mixed.length > 1 ? 'those' : 'that'} empty, or drop task-definition-arn to derive a new revision)`,
       );
     }
   } else if (rawImage === undefined) {
     throw new InputError(
-      'image',
+      INPUT.image,
       '',
       'the image URI to deploy (with a tag or digest), or task-definition-arn to deploy an existing revision',
     );
@@ -96,15 +101,15 @@ export function readInputs(inputs: Inputs): DeployInputs {
   const image = rawImage !== undefined ? parseImageUri(rawImage, 'image') : undefined;
 
   const containerName = inputs.matching(
-    'container-name',
+    INPUT.containerName,
     CONTAINER_NAME,
     'a container name of the task definition (letters, digits, hyphens, underscores)',
   );
-  const environment = inputs.keyValueLines('environment');
+  const environment = inputs.keyValueLines(INPUT.environment);
   for (const name of Object.keys(environment)) {
     if (!ENV_NAME.test(name)) {
       throw new InputError(
-        'environment',
+        INPUT.environment,
         undefined,
         `KEY=VALUE lines whose keys are variable names (letters, digits, _; not starting with a digit); ${JSON.stringify(name)} is not`,
       );
@@ -119,25 +124,35 @@ export function readInputs(inputs: Inputs): DeployInputs {
     environment,
     ...(fileGiven ? { baseFromFile: readTaskDefinitionFile(inputs) } : {}),
     ...(taskDefinitionArn ? { taskDefinitionArn } : {}),
-    registerOnly: inputs.boolean('register-only', false),
-    pinDigest: inputs.boolean('pin-digest', true),
-    wait: inputs.boolean('wait', true),
-    forceNewDeployment: inputs.boolean('force-new-deployment', false),
+    registerOnly: inputs.boolean(INPUT.registerOnly, false),
+    pinDigest: inputs.boolean(INPUT.pinDigest, true),
+    wait: inputs.boolean(INPUT.wait, true),
+    forceNewDeployment: inputs.boolean(INPUT.forceNewDeployment, false),
+    ...releaseInput(inputs),
     timeoutMs,
-    ...(inputs.string('aws-region') ? { region: inputs.string('aws-region') } : {}),
+    ...(inputs.string(INPUT.awsRegion) ? { region: inputs.string(INPUT.awsRegion) } : {}),
   };
 }
 
+function releaseInput(inputs: Inputs): { release?: string } {
+  const release = inputs.matching(
+    INPUT.release,
+    RELEASE,
+    'the release this revision comes from: a git tag (v1.3.0) or a commit, without spaces, at most 256 characters',
+  );
+  return release !== undefined ? { release } : {};
+}
+
 function readTaskDefinitionFile(inputs: Inputs): NonNullable<DeployInputs['baseFromFile']> {
-  const given = inputs.raw('task-definition');
-  const file = inputs.path('task-definition', { required: true, kind: 'file' });
+  const given = inputs.raw(INPUT.taskDefinition);
+  const file = inputs.path(INPUT.taskDefinition, { required: true, kind: 'file' });
   let document: unknown;
   try {
     // YAML is a superset of JSON: one parser reads both.
     document = parseYaml(readFileSync(file, 'utf8'));
   } catch (error) {
     throw new InputError(
-      'task-definition',
+      INPUT.taskDefinition,
       given,
       `a JSON or YAML task definition file (${errorMessage(error).split('\n')[0]})`,
     );

@@ -76,7 +76,7 @@ export async function prepare(options: {
     definition: liveDefinition,
     active: liveDefinition.status !== 'INACTIVE',
   };
-  const release = releaseOfRun(context.env, options.identity, inputs.image?.tag);
+  const release = inputs.release ?? releaseOfRun(context.env, options.identity, inputs.image?.tag);
 
   if (inputs.taskDefinitionArn) {
     const described = await describeTaskDefinition({
@@ -94,8 +94,9 @@ export async function prepare(options: {
       );
     }
     const origin: RevisionOrigin = {
-      // A copy of an earlier revision says which release it came from, not this run's commit.
-      release: releaseOf(described.tags) ?? release,
+      // A copy of an earlier revision says which release it came from, not this run's commit
+      // (unless the release input says otherwise).
+      release: inputs.release ?? releaseOf(described.tags) ?? release,
       run: runTag,
       ...(tagOf(described.tags, REVISION_TAGS.imageTag)
         ? { imageTag: tagOf(described.tags, REVISION_TAGS.imageTag) }
@@ -173,7 +174,11 @@ export async function prepare(options: {
   };
 }
 
-/** The release a revision comes from: the git tag that triggered the run, else its commit. */
+/**
+ * The release a revision comes from when the release input is empty: the git tag that triggered
+ * the run, else its commit. A run dispatched from a branch to deploy an older tag cannot tell that
+ * tag from here: the workflow passes it as the release input.
+ */
 export function releaseOfRun(
   env: NodeJS.ProcessEnv,
   identity: RunIdentity,

@@ -40,6 +40,12 @@ describe('readInputs', () => {
     expect(inputs.image?.tag).toBe('v2');
   });
 
+  it('reads release as given, and leaves it unset when empty', () => {
+    expect(read({ ...base, release: 'v1.3.0' }).release).toBe('v1.3.0');
+    expect(read({ ...base, release: 'release/2026-12' }).release).toBe('release/2026-12');
+    expect(read(base)).not.toHaveProperty('release');
+  });
+
   it('keeps = in environment values', () => {
     expect(read({ ...base, environment: 'A=b=c\nURL=https://x/?q=1\nEMPTY=' }).environment).toEqual(
       {
@@ -95,6 +101,8 @@ describe('readInputs', () => {
     ],
     ['a cluster name with spaces', { ...base, cluster: 'my cluster' }, 'cluster'],
     ['register-only that is not a boolean', { ...base, 'register-only': 'maybe' }, 'register-only'],
+    ['a release with a space', { ...base, release: 'v1.3.0 hotfix' }, 'release'],
+    ['a release over 256 characters', { ...base, release: 'v'.repeat(257) }, 'release'],
   ])('refuses %s, naming the input', (_name, given, input) => {
     const error = refusal(given);
     expect(error.input).toBe(input);

@@ -244,6 +244,41 @@ describe('existing revisions', () => {
     expect(w.updates[0]?.taskDefinition).toBe(arnOf(6));
   });
 
+  it('labels the revision with the release input: a tag deployed from a run on a branch', async () => {
+    // A workflow_dispatch from main deploying v1.3.0: the run's ref is the branch, its SHA main's.
+    const env = { ...RUN_ENV, GITHUB_REF_TYPE: 'branch', GITHUB_REF_NAME: 'main' };
+    const { w, error } = await deploy({ release: 'v1.3.0' }, undefined, { env });
+    expect(error).toBeUndefined();
+    expect(w.revisions.get(6)!.tags).toContainEqual({
+      key: REVISION_TAGS.release,
+      value: 'v1.3.0',
+    });
+    // Empty, a tag push's tag is the release; else the commit.
+    const pushed = await deploy({}, undefined, {
+      env: { ...RUN_ENV, GITHUB_REF_TYPE: 'tag', GITHUB_REF_NAME: 'v1.4.0' },
+    });
+    expect(pushed.w.revisions.get(6)!.tags).toContainEqual({
+      key: REVISION_TAGS.release,
+      value: 'v1.4.0',
+    });
+  });
+
+  it('the release input also labels a copy of an older revision (task-definition-arn)', async () => {
+    const { w, error } = await deploy(
+      { taskDefinitionArn: 'prod-api:3', release: 'v1.2.1' },
+      (w) => {
+        w.revisions.set(3, {
+          definition: { ...bootstrapDefinition(3, `${REGISTRY}/api@${digestOf(1)}`) },
+          tags: [{ key: REVISION_TAGS.release, value: 'v1.2.0' }],
+        });
+      },
+    );
+    expect(error).toBeUndefined();
+    const copy = w.revisions.get(6)!;
+    expect(copy.tags).toContainEqual({ key: REVISION_TAGS.release, value: 'v1.2.1' });
+    expect(copy.tags.filter((tag) => tag.key === REVISION_TAGS.release)).toHaveLength(1);
+  });
+
   it('refuses a revision of another family before any change', async () => {
     const { w, error } = await deploy({ taskDefinitionArn: 'other-api:1' }, (w) => {
       w.revisions.set(1, {
