@@ -106,7 +106,8 @@ function readPrefix(inputs: Inputs): string {
 }
 
 function readCacheRules(inputs: Inputs): Record<string, string> {
-  const rules = inputs.map(INPUT.cacheControl);
+  // Cache rules hold no secrets: a refusal may show the text as given (secret: false).
+  const rules = inputs.map(INPUT.cacheControl, { secret: false });
   for (const [pattern, value] of Object.entries(rules)) {
     // Sent as a header on every upload: a character HTTP refuses would fail mid-publish.
     if (value.trim() === '' || !/^[\x20-\x7e\t]+$/.test(value)) {
@@ -122,7 +123,9 @@ function readCacheRules(inputs: Inputs): Record<string, string> {
 
 function readContentTypes(inputs: Inputs): Record<string, string> {
   const result: Record<string, string> = {};
-  for (const [extension, type] of Object.entries(inputs.map(INPUT.contentTypes))) {
+  for (const [extension, type] of Object.entries(
+    inputs.map(INPUT.contentTypes, { secret: false }),
+  )) {
     const key = extension
       .trim()
       .replace(/^\*?\./, '')

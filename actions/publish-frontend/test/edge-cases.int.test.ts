@@ -269,3 +269,22 @@ describe('a site next to another site (issue 16 #5)', () => {
     expect(keys).toEqual(['.publish-frontend-manifest.json', 'index.html', ...webKeys]);
   });
 });
+
+describe('a glob in YAML (issue 16 #15)', () => {
+  it('says to quote a glob that starts with *, names the line and shows the value', async () => {
+    const bucket = 'glob-site';
+    await createBucket(bucket);
+    const result = await runAction('publish-frontend', {
+      source: writeSite({ 'index.html': 'x', 'notes.txt': 'n' }),
+      bucket,
+      'cache-control': 'index.html: no-cache\n*.txt: no-cache',
+    });
+    expect(result.exitCode).toBe(1);
+    expect(result.annotations[0]?.title).toBe('Invalid input: cache-control');
+    const message = result.annotations[0]?.message ?? '';
+    expect(message).toContain('line 2');
+    expect(message).toContain('must be quoted: "*.txt": no-cache');
+    expect(message).toContain('got "index.html: no-cache\\n*.txt: no-cache"');
+    expect(await listObjects(bucket)).toEqual([]);
+  });
+});

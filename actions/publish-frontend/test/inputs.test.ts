@@ -104,6 +104,37 @@ describe('readInputs', () => {
   });
 });
 
+describe('cache-control as YAML (issue 16 #15)', () => {
+  const refusal = (text: string): InputError => {
+    try {
+      read({ ...base, 'cache-control': text });
+    } catch (error) {
+      expect(error).toBeInstanceOf(InputError);
+      return error as InputError;
+    }
+    throw new Error('expected an InputError');
+  };
+
+  it('tells to quote a glob that starts with *, naming the line and showing the value', () => {
+    // YAML reads an unquoted *.txt as an alias: its own error speaks of aliases and scalars.
+    const error = refusal('"*.html": no-cache\n*.txt: no-cache');
+    expect(error.input).toBe('cache-control');
+    expect(error.message).toContain('line 2');
+    expect(error.message).toContain('quote');
+    expect(error.message).toContain('"*.txt": no-cache');
+    // Cache rules hold no secrets: the value is shown, not "not repeated here".
+    expect(error.message).toContain('*.txt: no-cache');
+    expect(error.message).not.toContain('may hold secrets');
+  });
+
+  it('reads a quoted glob, and glob=value lines, alike', () => {
+    const yaml = read({ ...base, 'cache-control': '"*.txt": no-cache' }).cacheRules;
+    const lines = read({ ...base, 'cache-control': '*.txt=no-cache' }).cacheRules;
+    expect(yaml.map((rule) => rule.value)).toEqual(['no-cache']);
+    expect(lines.map((rule) => rule.value)).toEqual(['no-cache']);
+  });
+});
+
 describe('preflight', () => {
   const files = (...paths: string[]) =>
     paths.map((relativePath) => ({ relativePath, key: relativePath }) as LocalFile);
