@@ -1,6 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import * as core from '@actions/core';
-import { addFacts, addTable, consoleUrl, escapeHtml, writeSummary } from '../src/summary.js';
+import {
+  addFacts,
+  addFailure,
+  addTable,
+  consoleUrl,
+  escapeHtml,
+  writeSummary,
+} from '../src/summary.js';
 
 describe('summary helpers', () => {
   let printed: string[];
@@ -25,6 +32,22 @@ describe('summary helpers', () => {
     const html = core.summary.stringify();
     expect(html).toContain('<th>Logical id</th>');
     expect(html).toContain('<td>Db&lt;1&gt;</td><td>a &amp; &quot;b&quot;</td>');
+  });
+
+  it('writes a failure as text: markup in the message, title or fix is shown, never rendered (issue 16 #17)', () => {
+    // core.summary.addCodeBlock wraps its text in <pre><code> without escaping it.
+    addFailure({
+      title: 'Link <b>out</b>',
+      message: 'Refusing <img src=x onerror=alert(1)>.txt -> /etc & "more"',
+      hint: 'Remove <script>x</script>',
+    });
+    const html = core.summary.stringify();
+    expect(html).toContain(
+      'Refusing &lt;img src=x onerror=alert(1)&gt;.txt -&gt; /etc &amp; &quot;more&quot;',
+    );
+    expect(html).toContain('Failed: Link &lt;b&gt;out&lt;/b&gt;');
+    expect(html).toContain('Remove &lt;script&gt;x&lt;/script&gt;');
+    expect(html).not.toMatch(/<img|<script|<b>out/);
   });
 
   it('leaves out facts without a value', () => {
