@@ -15,6 +15,11 @@ import {
 import { errorMessage, InputError } from '../../common/src/errors.js';
 import type { Inputs } from '../../common/src/inputs.js';
 import { INPUT } from './input-names.js';
+import {
+  readClusterAndService,
+  readContainerName,
+  readEnvironment,
+} from '../../common/src/ecs/inputs.js';
 
 export interface DeployInputs {
   cluster: string;
@@ -40,26 +45,11 @@ export interface DeployInputs {
 }
 
 export const DEFAULT_TIMEOUT_MS = 15 * 60_000;
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const ECS_NAME_OR_ARN =
-  /^(arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:[a-z-]+\/[\w/-]+|[A-Za-z0-9_-]{1,255})$/;
-const CONTAINER_NAME = /^[A-Za-z0-9_-]{1,255}$/;
 /** A git tag or commit: no whitespace or control characters, and short enough for a tag value. */
 const RELEASE = /^[^\s\p{Cc}]{1,256}$/u;
 
 export function readInputs(inputs: Inputs): DeployInputs {
-  const cluster = inputs.matching(
-    INPUT.cluster,
-    ECS_NAME_OR_ARN,
-    "an ECS cluster name or ARN (the app stack's ClusterName output)",
-    { required: true },
-  ) as string;
-  const service = inputs.matching(
-    INPUT.service,
-    ECS_NAME_OR_ARN,
-    "an ECS service name or ARN (the app stack's ServiceName output)",
-    { required: true },
-  ) as string;
+  const { cluster, service } = readClusterAndService(inputs, INPUT);
   const timeoutMs = inputs.duration(INPUT.timeoutMinutes, {
     default: DEFAULT_TIMEOUT_MS,
     bareUnit: 'minutes',
@@ -100,21 +90,8 @@ export function readInputs(inputs: Inputs): DeployInputs {
   }
   const image = rawImage !== undefined ? parseImageUri(rawImage, 'image') : undefined;
 
-  const containerName = inputs.matching(
-    INPUT.containerName,
-    CONTAINER_NAME,
-    'a container name of the task definition (letters, digits, hyphens, underscores)',
-  );
-  const environment = inputs.keyValueLines(INPUT.environment);
-  for (const name of Object.keys(environment)) {
-    if (!ENV_NAME.test(name)) {
-      throw new InputError(
-        INPUT.environment,
-        undefined,
-        `KEY=VALUE lines whose keys are variable names (letters, digits, _; not starting with a digit); ${JSON.stringify(name)} is not`,
-      );
-    }
-  }
+  const containerName = readContainerName(inputs, INPUT.containerName);
+  const environment = readEnvironment(inputs, INPUT.environment);
 
   return {
     cluster,

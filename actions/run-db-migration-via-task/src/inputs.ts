@@ -9,6 +9,11 @@ import { parseCommand } from '../../common/src/command.js';
 import { InputError } from '../../common/src/errors.js';
 import type { Inputs } from '../../common/src/inputs.js';
 import { secretsInCommand, secretsInEnvironment } from './secrets.js';
+import {
+  readClusterAndService,
+  readContainerName,
+  readEnvironment,
+} from '../../common/src/ecs/inputs.js';
 
 export interface MigrationInputs {
   cluster: string;
@@ -30,52 +35,23 @@ export interface MigrationInputs {
 }
 
 export const DEFAULT_TIMEOUT_MS = 30 * 60_000;
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const SUBNET = /^subnet-[0-9a-f]{8,17}$/;
 const SECURITY_GROUP = /^sg-[0-9a-f]{8,17}$/;
-// RunTask names: cluster and service names or ARNs (letters, digits, hyphens, underscores).
-const ECS_NAME_OR_ARN =
-  /^(arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:[a-z-]+\/[\w/-]+|[A-Za-z0-9_-]{1,255})$/;
 const TASK_DEFINITION =
   /^(arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition\/[A-Za-z0-9_-]{1,255}:\d+|[A-Za-z0-9_-]{1,255}(:\d+)?)$/;
-const CONTAINER_NAME = /^[A-Za-z0-9_-]{1,255}$/;
 
 export function readInputs(inputs: Inputs): MigrationInputs {
-  const cluster = inputs.matching(
-    'cluster',
-    ECS_NAME_OR_ARN,
-    "an ECS cluster name or ARN (the app stack's ClusterName output)",
-    { required: true },
-  ) as string;
-  const service = inputs.matching(
-    'service',
-    ECS_NAME_OR_ARN,
-    "an ECS service name or ARN (the app stack's ServiceName output)",
-    { required: true },
-  ) as string;
+  const { cluster, service } = readClusterAndService(inputs);
   const taskDefinition = inputs.matching(
     'task-definition',
     TASK_DEFINITION,
     "a task definition ARN, family:revision or family (usually deploy-ecs-service's task-definition-arn output with register-only), or empty for the service's current revision",
   );
-  const containerName = inputs.matching(
-    'container-name',
-    CONTAINER_NAME,
-    'a container name of the task definition (letters, digits, hyphens, underscores)',
-  );
+  const containerName = readContainerName(inputs);
 
   // Masked first: the environment and the command's secrets are registered before anything
   // (a parse error included) could print them.
-  const environment = inputs.keyValueLines('environment');
-  for (const name of Object.keys(environment)) {
-    if (!ENV_NAME.test(name)) {
-      throw new InputError(
-        'environment',
-        undefined,
-        `KEY=VALUE lines whose keys are variable names (letters, digits, _; not starting with a digit); ${JSON.stringify(name)} is not`,
-      );
-    }
-  }
+  const environment = readEnvironment(inputs);
   const rawCommand = inputs.raw('command');
   const rawSecrets = secretsInCommand(
     rawCommand.split(/\s+/).map((word) => word.replace(/^['"]|['"]$/g, '')),
