@@ -29,6 +29,12 @@ const READERS: Record<
     required: { source: mkdtempSync(path.join(tmpdir(), 'site-')), bucket: 'my-site' },
     baseDir: '/',
   }),
+  'deploy-ecs-service': async () => ({
+    read: (await import('../../actions/deploy-ecs-service/src/definition.js')).definition
+      .readInputs,
+    required: { cluster: 'prod', service: 'prod-api', image: 'public.ecr.aws/nginx/nginx:1' },
+    baseDir: '/',
+  }),
 };
 
 const withNames = readdirSync(path.join(REPO_ROOT, 'actions')).filter((name) =>
