@@ -188,16 +188,21 @@ export function commaJoinedParameters(
   declared: readonly Declared[],
   given: Record<string, string>,
 ): string[] {
-  const names = declared.map((parameter) => parameter.name);
   const warnings: string[] = [];
   for (const [name, value] of Object.entries(given)) {
-    const other = names.find(
+    const other = declared.find(
       (candidate) =>
-        candidate !== name && new RegExp(`,\\s*${escapeRegExp(candidate)}=`).test(value),
-    );
+        candidate.name !== name && new RegExp(`,\\s*${escapeRegExp(candidate.name)}=`).test(value),
+    )?.name;
     if (other === undefined) continue;
+    // Not even a fragment of a NoEcho value is shown: the mask covers only the whole value.
+    const secret = declared.find((parameter) => parameter.name === name)?.noEcho;
+    const holds = secret
+      ? `(NoEcho) holds a comma, a declared parameter's name and =`
+      : `holds ',${other}='`;
+    const next = secret ? 'the other parameter' : other;
     warnings.push(
-      `The value of ${name} holds ',${other}=': one line sets one parameter, so ${name} is sent with all of it and ${other} is not set by it. If two parameters were meant, put ${other}=… on a line of its own.`,
+      `The value of ${name} ${holds}: one line sets one parameter, so ${name} is sent with all of it and ${next} is not set by it. If two parameters were meant, put ${next}=… on a line of its own.`,
     );
   }
   return warnings;
