@@ -7,13 +7,14 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseDocument, type Tags, type YAMLMap, type YAMLSeq } from 'yaml';
 import { InputError } from '../../common/src/errors.js';
+import type { ValueConstraints } from './parameters.js';
 
 /** TemplateBody's limit; larger templates must be passed as a TemplateURL (S3). */
 export const INLINE_TEMPLATE_LIMIT = 51_200;
 /** TemplateURL's limit. */
 export const S3_TEMPLATE_LIMIT = 1_048_576;
 
-export interface TemplateParameter {
+export interface TemplateParameter extends ValueConstraints {
   name: string;
   type: string;
   hasDefault: boolean;
@@ -179,6 +180,10 @@ function readParameters(document: Record<string, unknown>, input: string): Templ
       ...(typeof declaration.AllowedPattern === 'string'
         ? { allowedPattern: declaration.AllowedPattern }
         : {}),
+      ...numberField('minLength', declaration.MinLength),
+      ...numberField('maxLength', declaration.MaxLength),
+      ...numberField('minValue', declaration.MinValue),
+      ...numberField('maxValue', declaration.MaxValue),
     };
   });
 }
@@ -276,4 +281,11 @@ function isMapping(value: unknown): value is Record<string, unknown> {
 
 function firstLine(text: string): string {
   return text.split('\n')[0] ?? text;
+}
+
+/** MinLength and the like as numbers: YAML gives a number or a quoted string, JSON either. */
+function numberField<K extends string>(key: K, value: unknown): { [P in K]?: number } {
+  if (value === undefined || value === null || value === '') return {};
+  const number = Number(String(value));
+  return Number.isFinite(number) ? ({ [key]: number } as { [P in K]?: number }) : {};
 }

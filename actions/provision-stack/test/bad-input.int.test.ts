@@ -297,6 +297,29 @@ describe('types and constraints checked before AWS (issue 16 #11, issue 10 #3)',
     expect(result.annotations.filter((annotation) => annotation.level === 'error')).toEqual([]);
   });
 
+  it('refuses a Number over MaxValue and a String under MinLength (before: moto took them)', async () => {
+    const count = await provision({
+      template: PARAMS,
+      'stack-name': 'in-range',
+      parameters: 'Version=1\nCount=11',
+    });
+    await expectRefused(
+      count,
+      'in-range',
+      /a value of Count from 1 to 10 \(MinValue 1, MaxValue 10\)/,
+    );
+    const name = await provision({
+      template: PARAMS,
+      'stack-name': 'in-range',
+      parameters: 'Version=1\nName=ab',
+    });
+    await expectRefused(
+      name,
+      'in-range',
+      /a value of Name of at least 3 characters \(MinLength 3; it has 2\)/,
+    );
+  });
+
   it('refuses the list item that does not match, naming it', async () => {
     const result = await provision({
       template: PARAMS,

@@ -37,6 +37,38 @@ describe('loadTemplate', () => {
     expect(template.sha256).toMatch(/^[0-9a-f]{64}$/);
   });
 
+  it('reads MinLength, MaxLength, MinValue and MaxValue as numbers, quoted or not (issue 16 #11)', () => {
+    const file = write(
+      [
+        'Parameters:',
+        '  Name: { Type: String, MinLength: 3, MaxLength: "5" }',
+        '  Count: { Type: Number, MinValue: 1, MaxValue: 10 }',
+        'Resources:',
+        '  Logs: { Type: AWS::Logs::LogGroup }',
+        '',
+      ].join('\n'),
+    );
+    const template = loadTemplate({ path: file, input: 'template.yaml' });
+    expect(template.parameters).toEqual([
+      {
+        name: 'Name',
+        type: 'String',
+        hasDefault: false,
+        noEcho: false,
+        minLength: 3,
+        maxLength: 5,
+      },
+      {
+        name: 'Count',
+        type: 'Number',
+        hasDefault: false,
+        noEcho: false,
+        minValue: 1,
+        maxValue: 10,
+      },
+    ]);
+  });
+
   it('reads JSON templates too', () => {
     const file = write(
       JSON.stringify({
