@@ -32,19 +32,28 @@ export function assertMotoInstalled() {
 }
 
 /**
+ * One moto server on a free loopback port, up when its API answers. `env` is added to the child's
+ * environment (a Jest test file's process.env is a copy child_process does not see, so variables
+ * such as MOTO_ECS_SERVICE_RUNNING go here); `script` runs a patched server instead of moto's own
+ * (the demo's moto_fixed.py); `onStderr` sees moto's log.
+ * @param {{ env?: Record<string, string>, script?: string, onStderr?: (chunk: Buffer) => void, timeoutMs?: number }} [options]
  * @returns {Promise<{url: string, port: number, stop: () => Promise<void>}>}
  */
-export async function startMoto() {
+export async function startMoto(options = {}) {
   const port = await freePort();
-  const child = spawn(MOTO_PYTHON, ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], {
+  const serverArgs = options.script ? [options.script] : ['-m', 'moto.server'];
+  const child = spawn(MOTO_PYTHON, [...serverArgs, '-H', '127.0.0.1', '-p', String(port)], {
     stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, ...options.env },
   });
   let stderr = '';
   child.stderr.on('data', (chunk) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
+    options.onStderr?.(chunk);
   });
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`moto exited with ${child.exitCode}: ${stderr}`);
     try {
@@ -55,7 +64,7 @@ export async function startMoto() {
     }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`moto did not answer on ${url} within 30 s: ${stderr}`);
+      throw new Error(`moto did not answer on ${url} within ${timeoutMs / 1000} s: ${stderr}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

@@ -2,11 +2,10 @@
 // fixes two things in moto's CloudFormation the release cannot do without (the file says where
 // and why; MOTO_FIXES says it to the user). Otherwise it is moto as the tests run it
 // (test-support/moto-server.mjs).
-import { spawn } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, MOTO_PYTHON } from '../../test-support/moto-server.mjs';
+import { startMoto } from '../../test-support/moto-server.mjs';
 
 const PATCH = path.join(path.dirname(fileURLToPath(import.meta.url)), 'moto_fixed.py');
 
@@ -22,41 +21,12 @@ export const MOTO_FIXES = [
 ];
 
 /** @returns {Promise<{ url: string, port: number, stop: () => Promise<void> }>} */
-export async function startLocalAws() {
-  const port = await freePort();
-  const child = spawn(MOTO_PYTHON, [PATCH, '-H', '127.0.0.1', '-p', String(port)], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr.on('data', (chunk) => {
-    stderr = (stderr + chunk.toString()).slice(-4000);
+export function startLocalAws() {
+  return startMoto({
+    script: PATCH,
     // DEMO_MOTO_LOG=<file> keeps moto's own log (its tracebacks say why a call failed).
-    if (process.env.DEMO_MOTO_LOG) appendFileSync(process.env.DEMO_MOTO_LOG, chunk);
+    onStderr: (chunk) => {
+      if (process.env.DEMO_MOTO_LOG) appendFileSync(process.env.DEMO_MOTO_LOG, chunk);
+    },
   });
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`moto exited with ${child.exitCode}: ${stderr}`);
-    try {
-      if ((await fetch(`${url}/moto-api/data.json`)).ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`moto did not answer on ${url} within 30 s: ${stderr}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return {
-    url,
-    port,
-    stop: () =>
-      new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-        setTimeout(() => child.kill('SIGKILL'), 3000).unref();
-      }),
-  };
 }

@@ -31,8 +31,7 @@ import {
   jsonTarget,
   startFaultProxy,
 } from '../../test-support/fault-proxy.js';
-import { spawn } from 'node:child_process';
-import { freePort, MOTO_PYTHON } from '../../test-support/moto-server.mjs';
+import { startMoto } from '../../test-support/moto-server.mjs';
 import { type ActionResult, runAction } from '../../test-support/run-action.js';
 
 const REGION = 'us-east-1';
@@ -45,41 +44,10 @@ let ecr: ECRClient;
 
 /**
  * A moto server of this file's own, whose ECS services count one task as running
- * (MOTO_ECS_SERVICE_RUNNING=1). The variable goes in spawn's env: Jest gives a test file a copy of
- * process.env, which child_process does not see. TODO(common): startMoto({ env }) in
- * test-support/moto-server.mjs (requested in /work/notes/requests-deploy.md), then use it.
+ * (MOTO_ECS_SERVICE_RUNNING=1, an integer: moto reads `true` as 0).
  */
-async function startEcsMoto(): Promise<{ url: string; stop: () => Promise<void> }> {
-  const port = await freePort();
-  const child = spawn(MOTO_PYTHON, ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], {
-    stdio: 'ignore',
-    env: { ...process.env, MOTO_ECS_SERVICE_RUNNING: '1' },
-  });
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`moto exited with ${child.exitCode}`);
-    const up = await fetch(`${url}/moto-api/data.json`).then(
-      (response) => response.ok,
-      () => false,
-    );
-    if (up) break;
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`moto did not answer on ${url} within 60 s`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  return {
-    url,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-        setTimeout(() => child.kill('SIGKILL'), 3000).unref();
-      }),
-  };
+function startEcsMoto(): Promise<{ url: string; stop: () => Promise<void> }> {
+  return startMoto({ env: { MOTO_ECS_SERVICE_RUNNING: '1' }, timeoutMs: 60_000 });
 }
 
 beforeAll(async () => {
